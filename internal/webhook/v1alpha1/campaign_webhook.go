@@ -1,5 +1,5 @@
 /*
-Copyright 2026.
+Copyright 2026 The Ethos Authors.
 
 Licensed under the Apache License, Version 2.0 (the "License");
 you may not use this file except in compliance with the License.
@@ -14,67 +14,124 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
+// Package v1alpha1 holds the validating admission webhooks of the personalization.ethos.dev
+// API. They run the rule engine of internal/ethics, the same code as the Campaign
+// controller's compliance re-check and `kubectl ethos lint`, so all three agree.
 package v1alpha1
 
 import (
 	"context"
+	"fmt"
 
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
-	personalizationv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/ethics"
 )
 
-// nolint:unused
-// log is for logging in this package.
-var campaignlog = logf.Log.WithName("campaign-resource")
+// SetupWebhooksWithManager registers both webhooks.
+func SetupWebhooksWithManager(mgr ctrl.Manager) error {
+	if err := SetupCampaignWebhookWithManager(mgr); err != nil {
+		return err
+	}
+	return SetupConsentPolicyWebhookWithManager(mgr)
+}
 
-// SetupCampaignWebhookWithManager registers the webhook for Campaign in the manager.
+// SetupCampaignWebhookWithManager registers the Campaign validating webhook. The referenced
+// ConsentPolicy is read through the manager's cache.
 func SetupCampaignWebhookWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewWebhookManagedBy(mgr, &personalizationv1alpha1.Campaign{}).
-		WithValidator(&CampaignValidator{}).
-		Complete()
+	if err := ctrl.NewWebhookManagedBy(mgr, &ethosv1alpha1.Campaign{}).
+		WithValidator(&CampaignValidator{Reader: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).
+		Complete(); err != nil {
+		return fmt.Errorf("failed to set up the Campaign webhook: %w", err)
+	}
+	return nil
 }
 
-// TODO(user): EDIT THIS FILE!  THIS IS SCAFFOLDING FOR YOU TO OWN!
+// The webhook covers this API group only (never Pods or other groups), fails closed so no
+// Campaign slips in unchecked while the manager is down, and has no side effects so
+// `kubectl apply --dry-run=server` gets the same answer.
+// +kubebuilder:webhook:path=/validate-personalization-ethos-dev-v1alpha1-campaign,mutating=false,failurePolicy=fail,sideEffects=None,timeoutSeconds=5,groups=personalization.ethos.dev,resources=campaigns,verbs=create;update,versions=v1alpha1,name=vcampaign-v1alpha1.kb.io,admissionReviewVersions=v1
 
-// TODO(user): change verbs to "verbs=create;update;delete" if you want to enable deletion validation.
-// NOTE: If you want to customise the 'path', use the flags '--defaulting-path' or '--validation-path'.
-// +kubebuilder:webhook:path=/validate-personalization-ethos-dev-v1alpha1-campaign,mutating=false,failurePolicy=fail,sideEffects=None,groups=personalization.ethos.dev,resources=campaigns,verbs=create;update,versions=v1alpha1,name=vcampaign-v1alpha1.kb.io,admissionReviewVersions=v1
-
-// CampaignValidator struct is responsible for validating the Campaign resource
-// when it is created, updated, or deleted.
+// CampaignValidator runs the Campaign rules (ETH001–ETH018) at admission.
 //
-// NOTE: The +kubebuilder:object:generate=false marker prevents controller-gen from generating DeepCopy methods,
-// as this struct is used only for temporary operations and does not need to be deeply copied.
+// +kubebuilder:object:generate=false
 type CampaignValidator struct {
-	// TODO(user): Add more fields as needed for validation
+	// Reader reads ConsentPolicies, normally the manager's cache.
+	Reader client.Reader
+	// APIReader, when set, confirms a policy the cache does not have yet, so a Campaign
+	// applied right after its policy is judged against it rather than waved through with
+	// ETH018 because the informer lags.
+	APIReader client.Reader
 }
 
-// ValidateCreate implements admission.Validator so a webhook will be registered for the type Campaign.
-func (v *CampaignValidator) ValidateCreate(_ context.Context, obj *personalizationv1alpha1.Campaign) (admission.Warnings, error) {
-	campaignlog.Info("Validation for Campaign upon creation", "name", obj.GetName())
+var _ admission.Validator[*ethosv1alpha1.Campaign] = &CampaignValidator{}
 
-	// TODO(user): fill in your validation logic upon object creation.
+// ValidateCreate checks a new Campaign.
+func (v *CampaignValidator) ValidateCreate(ctx context.Context, c *ethosv1alpha1.Campaign) (admission.Warnings, error) {
+	return v.check(ctx, nil, c)
+}
 
+// ValidateUpdate checks a changed Campaign.
+func (v *CampaignValidator) ValidateUpdate(ctx context.Context, oldObj, newObj *ethosv1alpha1.Campaign) (admission.Warnings, error) {
+	return v.check(ctx, oldObj, newObj)
+}
+
+// ValidateDelete allows every deletion (the webhook is not registered for DELETE).
+func (v *CampaignValidator) ValidateDelete(context.Context, *ethosv1alpha1.Campaign) (admission.Warnings, error) {
 	return nil, nil
 }
 
-// ValidateUpdate implements admission.Validator so a webhook will be registered for the type Campaign.
-func (v *CampaignValidator) ValidateUpdate(_ context.Context, oldObj, newObj *personalizationv1alpha1.Campaign) (admission.Warnings, error) {
-	campaignlog.Info("Validation for Campaign upon update", "name", newObj.GetName())
-
-	// TODO(user): fill in your validation logic upon object update.
-
-	return nil, nil
+func (v *CampaignValidator) check(ctx context.Context, oldObj, c *ethosv1alpha1.Campaign) (admission.Warnings, error) {
+	policy, err := v.policy(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	warnings, err := validateCampaign(oldObj, c, policy)
+	logf.FromContext(ctx).V(1).Info("Validated Campaign", "campaign", klog.KObj(c), "allowed", err == nil, "warnings", len(warnings))
+	return warnings, err
 }
 
-// ValidateDelete implements admission.Validator so a webhook will be registered for the type Campaign.
-func (v *CampaignValidator) ValidateDelete(_ context.Context, obj *personalizationv1alpha1.Campaign) (admission.Warnings, error) {
-	campaignlog.Info("Validation for Campaign upon deletion", "name", obj.GetName())
+// policy returns the referenced ConsentPolicy, or nil when it does not exist.
+func (v *CampaignValidator) policy(ctx context.Context, c *ethosv1alpha1.Campaign) (*ethosv1alpha1.ConsentPolicy, error) {
+	key := types.NamespacedName{Namespace: c.Namespace, Name: c.Spec.ConsentPolicyRef.Name}
+	var p ethosv1alpha1.ConsentPolicy
+	err := v.Reader.Get(ctx, key, &p)
+	if apierrors.IsNotFound(err) && v.APIReader != nil {
+		err = v.APIReader.Get(ctx, key, &p)
+	}
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, apierrors.NewInternalError(fmt.Errorf("failed to get ConsentPolicy %s: %w", key, err))
+	}
+	return &p, nil
+}
 
-	// TODO(user): fill in your validation logic upon object deletion.
-
-	return nil, nil
+// validateCampaign is the pure admission decision for a Campaign: denials as one Invalid
+// error with a cause per field, warnings as admission warnings. policy is nil when the
+// referenced policy does not exist (ETH018).
+//
+// An update that leaves the spec unchanged (labels, annotations, finalizers) is allowed with
+// its warnings only: otherwise a Campaign stored before a rule tightened could not even be
+// relabelled or cleaned up, and the controller's compliance check already blocks it.
+func validateCampaign(oldObj, c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPolicy) (admission.Warnings, error) {
+	findings := ethics.CheckCampaign(c, policy)
+	if oldObj != nil && (c.DeletionTimestamp != nil || equality.Semantic.DeepEqual(oldObj.Spec, c.Spec)) {
+		recordDecision("Campaign", findings, false)
+		return findings.Warnings(), nil
+	}
+	recordDecision("Campaign", findings, true)
+	if findings.HasDenials() {
+		return findings.Warnings(), apierrors.NewInvalid(ethosv1alpha1.GroupVersion.WithKind("Campaign").GroupKind(), c.Name, findings.Denials())
+	}
+	return findings.Warnings(), nil
 }

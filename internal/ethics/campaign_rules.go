@@ -1,0 +1,400 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package ethics
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+)
+
+// campaignRule appends its findings for one Campaign to fs. Each rule is a small pure
+// function over the gathered input (cert-manager's policy chain).
+type campaignRule func(in *campaignInput, fs Findings) Findings
+
+// campaignRules is the chain CheckCampaign runs, in catalogue order.
+var campaignRules = []campaignRule{
+	sensitiveAttribute,        // ETH001
+	sensitiveValue,            // ETH002
+	proxyTargeting,            // ETH003
+	proxyWithoutLegitimateUse, // ETH004
+	classMismatch,             // ETH005
+	undeclaredAttribute,       // ETH006
+	collectedNotUsed,          // ETH007
+	purposeNotInPolicy,        // ETH008
+	classNotCoveredByPurpose,  // ETH009
+	messagingWithoutOptIn,     // ETH010
+	adSharingWithoutNotice,    // ETH011
+	historyRequiresAuth,       // ETH012
+	recommendsPurchased,       // ETH013
+	opportunityTargeting,      // ETH014
+	demographicOnlyTargeting,  // ETH015
+	noControlGroup,            // ETH016
+	noFrequencyCap,            // ETH017
+	policyNotFound,            // ETH018
+}
+
+// why describes where an attribute's effective class comes from, for messages.
+func why(a *attribute) string {
+	if a.dict.Class != "" && rank(a.dict.Class) >= rank(a.effective()) {
+		return a.dict.Category
+	}
+	return "declared " + string(a.effective())
+}
+
+// sensitiveAttribute (ETH001) denies every use and declaration of an attribute whose
+// effective class is Sensitive.
+func sensitiveAttribute(in *campaignInput, fs Findings) Findings {
+	const fix = "campaigns must not target on it. Target on behaviour instead, such as viewed categories or stated preferences."
+	for _, u := range in.uses {
+		if u.attr.effective() == ethosv1alpha1.DataClassSensitive {
+			fs = append(fs, newFinding(ETH001, Deny, u.path,
+				fmt.Sprintf("%q is a sensitive category (%s); %s", u.attr.name, why(u.attr), fix)))
+		}
+	}
+	for i, a := range in.decl {
+		if a.effective() == ethosv1alpha1.DataClassSensitive {
+			fs = append(fs, newFinding(ETH001, Deny, dataUsagePath.Index(i).Child("attribute"),
+				fmt.Sprintf("%q is a sensitive category (%s); campaigns must not collect it. Remove this dataUsage entry.", a.name, why(a))))
+		}
+	}
+	return fs
+}
+
+// sensitiveValue (ETH002) denies rule values that name or infer a sensitive category.
+func sensitiveValue(in *campaignInput, fs Findings) Findings {
+	for _, v := range in.values {
+		cl := classifyValue(normalize(v.value), v.attr.words)
+		if cl.Class == ethosv1alpha1.DataClassSensitive {
+			fs = append(fs, newFinding(ETH002, Deny, v.path,
+				fmt.Sprintf("value %q targets a sensitive category (%s); remove it and target on behaviour or stated preferences instead.", v.value, cl.Category)))
+		}
+	}
+	return fs
+}
+
+// proxyTargeting (ETH003) denies selecting visitors on a proxy attribute.
+func proxyTargeting(in *campaignInput, fs Findings) Findings {
+	for _, u := range in.uses {
+		if u.inRule && u.attr.effective() == ethosv1alpha1.DataClassProxy {
+			fs = append(fs, newFinding(ETH003, Deny, u.path,
+				fmt.Sprintf("%q is a proxy (%s) for sensitive categories; rules must not select visitors on it. Use it only for a declared proxy use such as a content placeholder.", u.attr.name, why(u.attr))))
+		}
+	}
+	return fs
+}
+
+// proxyWithoutLegitimateUse (ETH004) denies a declared proxy without a use the policy allows.
+// Without the policy only a missing use is checked; the controller re-checks later.
+func proxyWithoutLegitimateUse(in *campaignInput, fs Findings) Findings {
+	for i, a := range in.decl {
+		if a.effective() != ethosv1alpha1.DataClassProxy {
+			continue
+		}
+		d := &in.c.Spec.DataUsage[i]
+		p := dataUsagePath.Index(i).Child("use")
+		var allowed []string
+		if in.policy != nil {
+			allowed = in.policy.ProxyUsesFor(d.Attribute)
+		}
+		switch {
+		case d.Use == "":
+			hint := "one of the uses the ConsentPolicy's proxyUses allows for it"
+			if len(allowed) > 0 {
+				hint = "one of: " + strings.Join(allowed, ", ")
+			}
+			fs = append(fs, newFinding(ETH004, Deny, p,
+				fmt.Sprintf("%q is a proxy (%s) declared without a use; set use to %s.", a.name, why(a), hint)))
+		case in.policy != nil && !slices.Contains(allowed, d.Use):
+			hint := "the policy allows no use for it; ask its owner to add one to spec.proxyUses"
+			if len(allowed) > 0 {
+				hint = "allowed: " + strings.Join(allowed, ", ")
+			}
+			fs = append(fs, newFinding(ETH004, Deny, p,
+				fmt.Sprintf("use %q of proxy %q is not allowed by ConsentPolicy %s (%s).", d.Use, a.name, in.policy.Name, hint)))
+		}
+	}
+	return fs
+}
+
+// classMismatch (ETH005) denies a declared class lower than the dictionary's.
+func classMismatch(in *campaignInput, fs Findings) Findings {
+	for i, a := range in.decl {
+		d := &in.c.Spec.DataUsage[i]
+		if d.Class != "" && a.dict.Class != "" && rank(d.Class) < rank(a.dict.Class) {
+			fix := fmt.Sprintf("declare class %s or stop reading it", a.dict.Class)
+			if a.dict.Class == ethosv1alpha1.DataClassSensitive {
+				fix = "stop reading it"
+			}
+			fs = append(fs, newFinding(ETH005, Deny, dataUsagePath.Index(i).Child("class"),
+				fmt.Sprintf("%q is declared %s but is %s (%s); %s.", a.name, d.Class, a.dict.Class, a.dict.Category, fix)))
+		}
+	}
+	return fs
+}
+
+// undeclaredAttribute (ETH006) denies used attributes missing from dataUsage, and declared
+// attributes neither the dictionary nor the declaration classifies.
+func undeclaredAttribute(in *campaignInput, fs Findings) Findings {
+	for _, u := range in.uses {
+		if u.attr.declared == nil {
+			fs = append(fs, newFinding(ETH006, Deny, u.path,
+				fmt.Sprintf("%q is used but not declared; add it to spec.dataUsage with a class and a plain-language description.", u.attr.name)))
+		}
+	}
+	for i, a := range in.decl {
+		if a.declared == &in.c.Spec.DataUsage[i] && a.effective() == "" {
+			fs = append(fs, newFinding(ETH006, Deny, dataUsagePath.Index(i).Child("class"),
+				fmt.Sprintf("%q is not in the dictionary and has no class; set class to Behavioral, Preference, Contextual or Demographic.", a.name)))
+		}
+	}
+	return fs
+}
+
+// collectedNotUsed (ETH007) denies declared attributes that nothing reads (data minimisation).
+func collectedNotUsed(in *campaignInput, fs Findings) Findings {
+	for i, a := range in.decl {
+		if a.uses == 0 {
+			fs = append(fs, newFinding(ETH007, Deny, dataUsagePath.Index(i).Child("attribute"),
+				fmt.Sprintf("%q is declared but never used by a rule, boostBy or content placeholder; remove it (data minimisation).", a.name)))
+		}
+	}
+	return fs
+}
+
+// purposeNotInPolicy (ETH008) denies a purpose the policy does not define.
+func purposeNotInPolicy(in *campaignInput, fs Findings) Findings {
+	if in.policy == nil {
+		return fs
+	}
+	if in.purpose == nil {
+		fs = append(fs, newFinding(ETH008, Deny, specPath.Child("purpose"),
+			fmt.Sprintf("purpose %q is not defined by ConsentPolicy %s (purposes: %s); use one of them or add it to the policy.", in.c.Spec.Purpose, in.policy.Name, purposeNames(in.policy))))
+	}
+	for i, s := range in.c.Spec.Sharing {
+		if in.policy.Purpose(s.Purpose) == nil {
+			fs = append(fs, newFinding(ETH008, Deny, specPath.Child("sharing").Index(i).Child("purpose"),
+				fmt.Sprintf("purpose %q is not defined by ConsentPolicy %s (purposes: %s); use one of them or add it to the policy.", s.Purpose, in.policy.Name, purposeNames(in.policy))))
+		}
+	}
+	return fs
+}
+
+func purposeNames(p *ethosv1alpha1.ConsentPolicy) string {
+	names := make([]string, len(p.Spec.Purposes))
+	for i, q := range p.Spec.Purposes {
+		names[i] = q.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// classNotCoveredByPurpose (ETH009) denies data of a class the purpose does not cover, once
+// per attribute, and history (Behavioral) when read. Sensitive attributes are left to ETH001:
+// the fix is never to widen the purpose to Sensitive data (CPL007).
+func classNotCoveredByPurpose(in *campaignInput, fs Findings) Findings {
+	if in.purpose == nil {
+		return fs
+	}
+	for _, a := range in.attrs {
+		cls := a.effective()
+		if cls == "" || cls == ethosv1alpha1.DataClassSensitive || slices.Contains(in.purpose.DataClasses, cls) {
+			continue
+		}
+		fs = append(fs, newFinding(ETH009, Deny, a.firstPath(in),
+			fmt.Sprintf("%q is %s data, which purpose %q does not cover (dataClasses: %s); add %s to the purpose or stop reading it.", a.name, cls, in.purpose.Name, classList(in.purpose.DataClasses), cls)))
+	}
+	if len(in.history) > 0 && !slices.Contains(in.purpose.DataClasses, ethosv1alpha1.DataClassBehavioral) {
+		fs = append(fs, newFinding(ETH009, Deny, in.history[0].path,
+			fmt.Sprintf("recommendations read the visitor's history (Behavioral data), which purpose %q does not cover; add Behavioral to the purpose or set excludePurchased: false with source Candidates.", in.purpose.Name)))
+	}
+	return fs
+}
+
+func classList(cs []ethosv1alpha1.DataClass) string {
+	if len(cs) == 0 {
+		return "none"
+	}
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ", ")
+}
+
+// messagingWithoutOptIn (ETH010) requires ExplicitConsent for Email, Sms and Push; SoftOptIn
+// is a warning because only a person can check the existing-customer exemption.
+func messagingWithoutOptIn(in *campaignInput, fs Findings) Findings {
+	if in.purpose == nil || !in.c.Spec.Channel.IsMessaging() {
+		return fs
+	}
+	p := specPath.Child("channel")
+	switch in.purpose.LegalBasis {
+	case ethosv1alpha1.LegalBasisExplicitConsent:
+	case ethosv1alpha1.LegalBasisSoftOptIn:
+		fs = append(fs, newFinding(ETH010, Warning, p,
+			fmt.Sprintf("%s under soft opt-in: only for existing customers with an easy opt-out.", in.c.Spec.Channel)))
+	default:
+		fs = append(fs, newFinding(ETH010, Deny, p,
+			fmt.Sprintf("channel %s needs prior opt-in but purpose %q has legal basis %s; use a purpose with legalBasis ExplicitConsent.", in.c.Spec.Channel, in.purpose.Name, in.purpose.LegalBasis)))
+	}
+	return fs
+}
+
+// adSharingWithoutNotice (ETH011) denies sharing to a destination the purpose does not list,
+// or under a legal basis other than consent.
+func adSharingWithoutNotice(in *campaignInput, fs Findings) Findings {
+	if in.policy == nil {
+		return fs
+	}
+	for i, s := range in.c.Spec.Sharing {
+		purpose := in.policy.Purpose(s.Purpose)
+		if purpose == nil {
+			continue // ETH008
+		}
+		sp := specPath.Child("sharing").Index(i)
+		if purpose.ThirdParty(s.Destination) == nil {
+			fs = append(fs, newFinding(ETH011, Deny, sp.Child("destination"),
+				fmt.Sprintf("%q is not listed in the thirdParties of purpose %q, so visitors were never told; add it to the policy's purpose.", s.Destination, purpose.Name)))
+		}
+		if !purpose.LegalBasis.IsConsent() {
+			fs = append(fs, newFinding(ETH011, Deny, sp.Child("purpose"),
+				fmt.Sprintf("sharing with %q needs consent but purpose %q has legal basis %s; use a purpose with legalBasis Consent or ExplicitConsent.", s.Destination, purpose.Name, purpose.LegalBasis)))
+		}
+	}
+	return fs
+}
+
+// historyRequiresAuth (ETH012) denies history-based recommendations for anonymous visitors.
+func historyRequiresAuth(in *campaignInput, fs Findings) Findings {
+	if in.c.Spec.Audience.RequireAuthenticated {
+		return fs
+	}
+	for i, e := range in.c.Spec.Experiences {
+		if e.Recommendations != nil && e.Recommendations.Source.ReadsHistory() {
+			fs = append(fs, newFinding(ETH012, Deny, experiencePath.Index(i).Child("recommendations", "source"),
+				fmt.Sprintf("source %s shows a visitor's history to whoever uses the device; set spec.audience.requireAuthenticated: true or use source Candidates.", e.Recommendations.Source)))
+		}
+	}
+	return fs
+}
+
+// recommendsPurchased (ETH013) denies recommending purchased items unless repurchase is
+// explicitly allowed (then warns).
+func recommendsPurchased(in *campaignInput, fs Findings) Findings {
+	for i, e := range in.c.Spec.Experiences {
+		r := e.Recommendations
+		if r == nil || r.ExcludesPurchased() {
+			continue
+		}
+		rp := experiencePath.Index(i).Child("recommendations")
+		if r.AllowRepurchase {
+			fs = append(fs, newFinding(ETH013, Warning, rp.Child("allowRepurchase"),
+				"recommends items already bought; keep this for consumables only."))
+		} else {
+			fs = append(fs, newFinding(ETH013, Deny, rp.Child("excludePurchased"),
+				"excludePurchased: false recommends items the visitor already bought; remove it, or set allowRepurchase: true for consumables."))
+		}
+	}
+	return fs
+}
+
+// opportunityOffers are the offer categories of anti-discrimination law.
+var opportunityOffers = []ethosv1alpha1.OfferCategory{
+	ethosv1alpha1.OfferHousing, ethosv1alpha1.OfferEmployment, ethosv1alpha1.OfferCredit, ethosv1alpha1.OfferInsurance,
+}
+
+// opportunityTargeting (ETH014) denies Demographic or Proxy data in housing, employment,
+// credit and insurance offers, once per attribute.
+func opportunityTargeting(in *campaignInput, fs Findings) Findings {
+	if !slices.Contains(opportunityOffers, in.c.Spec.OfferCategory) {
+		return fs
+	}
+	for _, a := range in.attrs {
+		cls := a.effective()
+		if cls == ethosv1alpha1.DataClassDemographic || cls == ethosv1alpha1.DataClassProxy {
+			fs = append(fs, newFinding(ETH014, Deny, a.firstPath(in),
+				fmt.Sprintf("%q is %s data (%s) and must not shape a %s offer; use behaviour or stated preferences only.", a.name, cls, why(a), in.c.Spec.OfferCategory)))
+		}
+	}
+	return fs
+}
+
+// demographicOnlyTargeting (ETH015) denies rules that select on demographics alone, and warns
+// when demographics sit next to behavioural rules.
+func demographicOnlyTargeting(in *campaignInput, fs Findings) Findings {
+	behavioural := false
+	for _, a := range in.ruleAttrs {
+		if c := a.effective(); c == ethosv1alpha1.DataClassBehavioral || c == ethosv1alpha1.DataClassPreference {
+			behavioural = true
+		}
+	}
+	for _, a := range in.ruleAttrs {
+		if a.effective() != ethosv1alpha1.DataClassDemographic {
+			continue
+		}
+		p := firstRulePath(in, a)
+		if behavioural {
+			fs = append(fs, newFinding(ETH015, Warning, p,
+				fmt.Sprintf("%q is Demographic; check it is needed next to the behavioural rules.", a.name)))
+		} else {
+			fs = append(fs, newFinding(ETH015, Deny, p,
+				fmt.Sprintf("%q is Demographic and no rule uses Behavioral or Preference data; target on what visitors do or ask for, not who they are.", a.name)))
+		}
+	}
+	return fs
+}
+
+func firstRulePath(in *campaignInput, a *attribute) *field.Path {
+	for _, u := range in.uses {
+		if u.inRule && u.attr == a {
+			return u.path
+		}
+	}
+	return nil
+}
+
+// noControlGroup (ETH016) warns when lift cannot be measured.
+func noControlGroup(in *campaignInput, fs Findings) Findings {
+	if cg := in.c.Spec.ControlGroup; cg == nil || cg.Percent == 0 {
+		return append(fs, newFinding(ETH016, Warning, specPath.Child("controlGroup"),
+			"no control group: lift cannot be measured; set controlGroup.percent (5-10)."))
+	}
+	return fs
+}
+
+// noFrequencyCap (ETH017) warns about messaging without a cap from the campaign or its
+// policy. Without the policy the check waits for the controller's re-check.
+func noFrequencyCap(in *campaignInput, fs Findings) Findings {
+	if !in.c.Spec.Channel.IsMessaging() || in.policy == nil || in.c.EffectiveFrequencyCap(in.policy) != nil {
+		return fs
+	}
+	return append(fs, newFinding(ETH017, Warning, specPath.Child("frequencyCap"),
+		fmt.Sprintf("%s without a frequency cap; set frequencyCap, e.g. {maxImpressions: 2, per: 7d}.", in.c.Spec.Channel)))
+}
+
+// policyNotFound (ETH018) warns that the referenced policy does not exist yet.
+func policyNotFound(in *campaignInput, fs Findings) Findings {
+	if in.policy != nil {
+		return fs
+	}
+	return append(fs, newFinding(ETH018, Warning, specPath.Child("consentPolicyRef", "name"),
+		fmt.Sprintf("ConsentPolicy %q not found; not personalized until it exists.", in.c.Spec.ConsentPolicyRef.Name)))
+}

@@ -1,0 +1,317 @@
+package ethics
+
+import (
+	"os"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+)
+
+// hit is what the tests assert of a finding: rule, severity and exact field path.
+type hit struct {
+	Rule, Severity, Field string
+}
+
+func hits(fs Findings) []hit {
+	out := []hit{}
+	for _, f := range fs {
+		out = append(out, hit{f.Rule, string(f.Severity), f.Field.String()})
+	}
+	return out
+}
+
+// goodPolicy is an EU policy that breaks no CPL rule.
+func goodPolicy() *ethosv1alpha1.ConsentPolicy {
+	return &ethosv1alpha1.ConsentPolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: "eu-web", Namespace: "shop"},
+		Spec: ethosv1alpha1.ConsentPolicySpec{
+			Jurisdictions:  []ethosv1alpha1.Jurisdiction{ethosv1alpha1.JurisdictionEU},
+			DefaultConsent: ethosv1alpha1.ConsentDefaultDeny,
+			Purposes: []ethosv1alpha1.Purpose{
+				{Name: "personalization", Description: "We use the products you view to suggest others you may like.",
+					LegalBasis: ethosv1alpha1.LegalBasisConsent, Retention: "90d", TCFPurposes: []int32{1, 5},
+					DataClasses: []ethosv1alpha1.DataClass{ethosv1alpha1.DataClassBehavioral, ethosv1alpha1.DataClassPreference, ethosv1alpha1.DataClassContextual, ethosv1alpha1.DataClassProxy}},
+				{Name: "email-marketing", Description: "We e-mail you picks for the sports you told us you like.",
+					LegalBasis: ethosv1alpha1.LegalBasisExplicitConsent, Retention: "365d",
+					DataClasses: []ethosv1alpha1.DataClass{ethosv1alpha1.DataClassPreference}},
+				{Name: "ad-retargeting", Description: "We share the products you viewed with our ad partner to show you ads.",
+					LegalBasis: ethosv1alpha1.LegalBasisConsent, Retention: "30d",
+					DataClasses:  []ethosv1alpha1.DataClass{ethosv1alpha1.DataClassBehavioral},
+					ThirdParties: []ethosv1alpha1.ThirdParty{{Name: "adsx", Type: ethosv1alpha1.ThirdPartyAdPlatform}}},
+			},
+			GlobalPrivacyControl: &ethosv1alpha1.GlobalPrivacyControl{Honor: true, OptsOutOf: []string{"ad-retargeting"}},
+			Withdrawal:           &ethosv1alpha1.Withdrawal{MaxSteps: 1, GrantSteps: 1},
+			ProxyUses:            []ethosv1alpha1.ProxyUse{{Attribute: "postalCode", Uses: []string{"nearestStore"}}},
+		},
+	}
+}
+
+// goodCampaign breaks no ETH rule under goodPolicy.
+func goodCampaign() *ethosv1alpha1.Campaign {
+	return &ethosv1alpha1.Campaign{
+		ObjectMeta: metav1.ObjectMeta{Name: "spring-running", Namespace: "shop"},
+		Spec: ethosv1alpha1.CampaignSpec{
+			ConsentPolicyRef: ethosv1alpha1.PolicyReference{Name: "eu-web"},
+			Purpose:          "personalization",
+			Channel:          ethosv1alpha1.ChannelWeb,
+			OfferCategory:    ethosv1alpha1.OfferGeneral,
+			Audience: ethosv1alpha1.Audience{Rules: []ethosv1alpha1.Rule{
+				{Attribute: "viewedCategories", Operator: ethosv1alpha1.OperatorIn, Values: []string{"running", "trail"}},
+			}},
+			DataUsage: []ethosv1alpha1.DataUsage{
+				{Attribute: "viewedCategories", Class: ethosv1alpha1.DataClassBehavioral, Description: "Sports you browsed"},
+				{Attribute: "postalCode", Class: ethosv1alpha1.DataClassProxy, Use: "nearestStore", Description: "Your postal code"},
+			},
+			Experiences: []ethosv1alpha1.Experience{{
+				Name:    "trail-hero",
+				Rules:   []ethosv1alpha1.Rule{{Attribute: "viewedCategories", Operator: ethosv1alpha1.OperatorContains, Values: []string{"trail"}}},
+				Content: map[string]string{"headline": "New trail shoes", "stores": "https://shop.example.com/stores?near={{ postalCode }}"},
+				Recommendations: &ethosv1alpha1.Recommendations{Source: ethosv1alpha1.SourceCandidates, MaxItems: 4,
+					ExcludePurchased: ptr.To(true), BoostBy: "viewedCategories"},
+			}},
+			Fallback:     ethosv1alpha1.Fallback{Content: map[string]string{"headline": "Spring collection"}},
+			ControlGroup: &ethosv1alpha1.ControlGroup{Percent: 10},
+			Sharing:      []ethosv1alpha1.Sharing{{Destination: "adsx", Type: ethosv1alpha1.ThirdPartyAdPlatform, Purpose: "ad-retargeting"}},
+		},
+	}
+}
+
+func TestCheckCampaign(t *testing.T) {
+	type edit func(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy)
+	du := func(attr string, class ethosv1alpha1.DataClass) ethosv1alpha1.DataUsage {
+		return ethosv1alpha1.DataUsage{Attribute: attr, Class: class, Description: "d"}
+	}
+	rule := func(attr string, values ...string) ethosv1alpha1.Rule {
+		return ethosv1alpha1.Rule{Attribute: attr, Operator: ethosv1alpha1.OperatorIn, Values: values}
+	}
+	tests := []struct {
+		name     string
+		edit     edit
+		noPolicy bool
+		wantHits []hit
+	}{
+		{name: "ethical campaign", edit: func(*ethosv1alpha1.Campaign, *ethosv1alpha1.ConsentPolicy) {}, wantHits: []hit{}},
+
+		{name: "ETH001 sensitive attribute in a rule and declared", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Audience.Rules = append(c.Spec.Audience.Rules, rule("religion", "x"))
+			c.Spec.DataUsage = append(c.Spec.DataUsage, du("religion", ethosv1alpha1.DataClassSensitive))
+		}, wantHits: []hit{
+			{"ETH001", "deny", "spec.audience.rules[1].attribute"},
+			{"ETH001", "deny", "spec.dataUsage[2].attribute"},
+		}},
+		{name: "ETH001 via placeholder, ETH005 lower class", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Experiences[0].Content["hello"] = "Happy {{dateDeNaissance}}"
+			c.Spec.DataUsage = append(c.Spec.DataUsage, du("dateDeNaissance", ethosv1alpha1.DataClassPreference))
+		}, wantHits: []hit{
+			{"ETH001", "deny", "spec.experiences[0].content[hello]"},
+			{"ETH001", "deny", "spec.dataUsage[2].attribute"},
+			{"ETH005", "deny", "spec.dataUsage[2].class"},
+		}},
+		{name: "ETH001 near miss: pageViews, usageCount, language-free names", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Audience.Rules = append(c.Spec.Audience.Rules, rule("pageViews", "3"), rule("usageStage", "x"))
+			c.Spec.DataUsage = append(c.Spec.DataUsage, du("pageViews", ethosv1alpha1.DataClassBehavioral), du("usageStage", ethosv1alpha1.DataClassBehavioral))
+		}, wantHits: []hit{}},
+
+		{name: "ETH002 sensitive values", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Audience.Rules[0].Values = []string{"running", "Muslim", "over-55"}
+			c.Spec.Experiences[0].Rules[0].Values = []string{"pregnant"}
+		}, wantHits: []hit{
+			{"ETH002", "deny", "spec.audience.rules[0].values[1]"},
+			{"ETH002", "deny", "spec.audience.rules[0].values[2]"},
+			{"ETH002", "deny", "spec.experiences[0].rules[0].values[0]"},
+		}},
+		{name: "ETH002 near miss: colours and product words", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Audience.Rules[0].Values = []string{"black", "white", "trail-running", "size-42", "race-day"}
+		}, wantHits: []hit{}},
+
+		{name: "ETH003 proxy in a rule", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Experiences[0].Rules = append(c.Spec.Experiences[0].Rules, rule("postalCode", "75011"))
+		}, wantHits: []hit{{"ETH003", "deny", "spec.experiences[0].rules[1].attribute"}}},
+		// The near miss of ETH003 is the ethical campaign: postalCode read by a placeholder only.
+
+		{name: "ETH004 proxy without use", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.DataUsage[1].Use = ""
+		}, wantHits: []hit{{"ETH004", "deny", "spec.dataUsage[1].use"}}},
+		{name: "ETH004 use not allowed by the policy", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.DataUsage[1].Use = "creditScoring"
+		}, wantHits: []hit{{"ETH004", "deny", "spec.dataUsage[1].use"}}},
+
+		{name: "ETH005 postal code declared Contextual", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.DataUsage[1].Class = ethosv1alpha1.DataClassContextual
+		}, wantHits: []hit{{"ETH005", "deny", "spec.dataUsage[1].class"}}},
+		{name: "ETH005 near miss: imageStyle is not age, its declared class stands", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Audience.Rules = append(c.Spec.Audience.Rules, rule("imageStyle", "minimal"))
+			c.Spec.DataUsage = append(c.Spec.DataUsage, du("imageStyle", ethosv1alpha1.DataClassPreference))
+		}, wantHits: []hit{}},
+
+		{name: "ETH006 used but undeclared, and unknown without class", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Experiences[0].Recommendations.BoostBy = "favouriteBrands"
+			c.Spec.DataUsage[0].Class = ""
+		}, wantHits: []hit{
+			{"ETH006", "deny", "spec.experiences[0].recommendations.boostBy"},
+			{"ETH006", "deny", "spec.dataUsage[0].class"},
+		}},
+		{name: "ETH006 near miss: dictionary knows the class", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.DataUsage[1].Class = ""
+		}, wantHits: []hit{}},
+
+		{name: "ETH007 declared but not used", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.DataUsage = append(c.Spec.DataUsage, du("favouriteColour", ethosv1alpha1.DataClassPreference))
+		}, wantHits: []hit{{"ETH007", "deny", "spec.dataUsage[2].attribute"}}},
+
+		{name: "ETH008 unknown purposes", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Purpose = "upselling"
+			c.Spec.Sharing[0].Purpose = "resale"
+		}, wantHits: []hit{
+			{"ETH008", "deny", "spec.purpose"},
+			{"ETH008", "deny", "spec.sharing[0].purpose"},
+		}},
+
+		{name: "ETH009 class and history not covered", edit: func(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Purposes[0].DataClasses = []ethosv1alpha1.DataClass{ethosv1alpha1.DataClassProxy}
+		}, wantHits: []hit{
+			{"ETH009", "deny", "spec.dataUsage[0].attribute"},
+			{"ETH009", "deny", "spec.experiences[0].recommendations.excludePurchased"},
+		}},
+
+		{name: "ETH010 email under consent", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Channel = ethosv1alpha1.ChannelEmail
+			c.Spec.FrequencyCap = &ethosv1alpha1.FrequencyCap{MaxImpressions: 2, Per: "7d"}
+		}, wantHits: []hit{{"ETH010", "deny", "spec.channel"}}},
+		{name: "ETH010 soft opt-in warns", edit: func(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Channel = ethosv1alpha1.ChannelSms
+			c.Spec.FrequencyCap = &ethosv1alpha1.FrequencyCap{MaxImpressions: 2, Per: "7d"}
+			p.Spec.Purposes[0].LegalBasis = ethosv1alpha1.LegalBasisSoftOptIn
+		}, wantHits: []hit{{"ETH010", "warning", "spec.channel"}}},
+
+		{name: "ETH011 destination not listed and no consent", edit: func(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Sharing[0].Destination = "adsy"
+			p.Spec.Purposes[2].LegalBasis = ethosv1alpha1.LegalBasisLegitimateInterest
+		}, wantHits: []hit{
+			{"ETH011", "deny", "spec.sharing[0].destination"},
+			{"ETH011", "deny", "spec.sharing[0].purpose"},
+		}},
+
+		{name: "ETH012 history for anonymous visitors", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Experiences[0].Recommendations.Source = ethosv1alpha1.SourceRecentlyViewed
+		}, wantHits: []hit{{"ETH012", "deny", "spec.experiences[0].recommendations.source"}}},
+		{name: "ETH012 near miss: authenticated", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Experiences[0].Recommendations.Source = ethosv1alpha1.SourceRecentlyPurchased
+			c.Spec.Audience.RequireAuthenticated = true
+		}, wantHits: []hit{}},
+
+		{name: "ETH013 recommends purchased", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Experiences[0].Recommendations.ExcludePurchased = ptr.To(false)
+		}, wantHits: []hit{{"ETH013", "deny", "spec.experiences[0].recommendations.excludePurchased"}}},
+		{name: "ETH013 repurchase allowed warns", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Experiences[0].Recommendations.ExcludePurchased = ptr.To(false)
+			c.Spec.Experiences[0].Recommendations.AllowRepurchase = true
+		}, wantHits: []hit{{"ETH013", "warning", "spec.experiences[0].recommendations.allowRepurchase"}}},
+
+		{name: "ETH014 proxy in a credit offer", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.OfferCategory = ethosv1alpha1.OfferCredit
+		}, wantHits: []hit{{"ETH014", "deny", "spec.dataUsage[1].attribute"}}},
+		{name: "ETH014 near miss: health offers are not opportunity offers", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.OfferCategory = ethosv1alpha1.OfferHealth
+		}, wantHits: []hit{}},
+
+		{name: "ETH015 demographic only", edit: func(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Purposes[0].DataClasses = append(p.Spec.Purposes[0].DataClasses, ethosv1alpha1.DataClassDemographic)
+			c.Spec.DataUsage[0] = du("householdSize", ethosv1alpha1.DataClassDemographic)
+			c.Spec.Audience.Rules = []ethosv1alpha1.Rule{rule("householdSize", "4")}
+			c.Spec.Experiences[0].Rules = nil
+			c.Spec.Experiences[0].Recommendations.BoostBy = ""
+		}, wantHits: []hit{{"ETH015", "deny", "spec.audience.rules[0].attribute"}}},
+		{name: "ETH015 demographic next to behaviour warns", edit: func(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Purposes[0].DataClasses = append(p.Spec.Purposes[0].DataClasses, ethosv1alpha1.DataClassDemographic)
+			c.Spec.DataUsage = append(c.Spec.DataUsage, du("householdSize", ethosv1alpha1.DataClassDemographic))
+			c.Spec.Experiences[0].Rules = append(c.Spec.Experiences[0].Rules, rule("householdSize", "4"))
+		}, wantHits: []hit{{"ETH015", "warning", "spec.experiences[0].rules[1].attribute"}}},
+
+		{name: "ETH016 no control group", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.ControlGroup = &ethosv1alpha1.ControlGroup{Percent: 0}
+		}, wantHits: []hit{{"ETH016", "warning", "spec.controlGroup"}}},
+
+		{name: "ETH017 push without a cap", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Channel = ethosv1alpha1.ChannelPush
+			c.Spec.Purpose = "email-marketing"
+			c.Spec.DataUsage = c.Spec.DataUsage[:1]
+			c.Spec.DataUsage[0].Class = ethosv1alpha1.DataClassPreference
+			c.Spec.Experiences[0].Content = map[string]string{"title": "Hi"}
+			c.Spec.Experiences[0].Recommendations = nil
+		}, wantHits: []hit{{"ETH017", "warning", "spec.frequencyCap"}}},
+		{name: "ETH017 near miss: the policy's cap counts", edit: func(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Channel = ethosv1alpha1.ChannelPush
+			c.Spec.Purpose = "email-marketing"
+			c.Spec.DataUsage = c.Spec.DataUsage[:1]
+			c.Spec.DataUsage[0].Class = ethosv1alpha1.DataClassPreference
+			c.Spec.Experiences[0].Content = map[string]string{"title": "Hi"}
+			c.Spec.Experiences[0].Recommendations = nil
+			p.Spec.FrequencyCap = &ethosv1alpha1.FrequencyCap{MaxImpressions: 3, Per: "24h"}
+		}, wantHits: []hit{}},
+
+		{name: "ETH018 policy not found skips policy rules", noPolicy: true, edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Purpose = "whatever"
+		}, wantHits: []hit{{"ETH018", "warning", "spec.consentPolicyRef.name"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			c, p := goodCampaign(), goodPolicy()
+			tt.edit(c, p)
+			if tt.noPolicy {
+				p = nil
+			}
+			g.Expect(hits(CheckCampaign(c, p))).To(Equal(tt.wantHits))
+		})
+	}
+}
+
+func TestFindingsHelpers(t *testing.T) {
+	g := NewWithT(t)
+	c := goodCampaign()
+	c.Spec.Audience.Rules[0].Attribute = "age"
+	c.Spec.ControlGroup = nil
+	fs := CheckCampaign(c, goodPolicy())
+	g.Expect(fs.HasDenials()).To(BeTrue())
+	g.Expect(fs.Rules()).To(Equal([]string{"ETH001", "ETH006", "ETH016"}))
+	g.Expect(fs[0].Message()).To(Equal(`[ETH001 SensitiveAttribute] spec.audience.rules[0].attribute: "age" is a sensitive category (age or birth date); campaigns must not target on it. Target on behaviour instead, such as viewed categories or stated preferences.`))
+	errs := fs.Denials()
+	g.Expect(errs).To(HaveLen(2))
+	g.Expect(errs[0].Error()).To(Equal(`spec.audience.rules[0].attribute: Forbidden: [ETH001 SensitiveAttribute] "age" is a sensitive category (age or birth date); campaigns must not target on it. Target on behaviour instead, such as viewed categories or stated preferences.`))
+	g.Expect(fs.Warnings()).To(Equal([]string{"[ETH016 NoControlGroup] spec.controlGroup: no control group: lift cannot be measured; set controlGroup.percent (5-10)."}))
+	for _, w := range fs.Warnings() {
+		g.Expect(len(w)).To(BeNumerically("<", 120))
+	}
+	g.Expect(CheckCampaign(nil, nil)).To(BeNil())
+}
+
+func TestCatalogueIsComplete(t *testing.T) {
+	g := NewWithT(t)
+	g.Expect(Catalogue).To(HaveLen(27))
+	g.Expect(campaignRules).To(HaveLen(18))
+	g.Expect(policyRules).To(HaveLen(9))
+	for _, r := range Catalogue {
+		g.Expect(r.Name).NotTo(BeEmpty(), r.ID)
+		g.Expect(r.Rationale).NotTo(BeEmpty(), r.ID)
+		g.Expect(r.Example).NotTo(BeEmpty(), r.ID)
+		g.Expect(r.Fix).NotTo(BeEmpty(), r.ID)
+	}
+	r, ok := Lookup("proxytargeting")
+	g.Expect(ok).To(BeTrue())
+	g.Expect(r.ID).To(Equal("ETH003"))
+}
+
+// docs/rules.md must describe every rule of the catalogue.
+func TestRulesDocListsEveryRule(t *testing.T) {
+	g := NewWithT(t)
+	b, err := os.ReadFile("../../docs/rules.md")
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, r := range Catalogue {
+		g.Expect(string(b)).To(ContainSubstring("### "+r.ID+" "+r.Name+" ("+r.Severity+")"), r.ID)
+	}
+}
