@@ -1,0 +1,175 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/ethics"
+	"github.com/ethos-operator/ethos/internal/manifest"
+)
+
+// The rule ID and name of schema violations (SPEC §7).
+const (
+	ruleSchema     = "SCHEMA"
+	ruleNameSchema = "SchemaViolation"
+)
+
+// lintFinding is one line of the report, in the JSON shape of SPEC §7.
+type lintFinding struct {
+	Rule      string `json:"rule"`
+	RuleName  string `json:"ruleName"`
+	Severity  string `json:"severity"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	File      string `json:"file"`
+	Field     string `json:"field"`
+	Message   string `json:"message"`
+}
+
+// lintSummary counts what was checked. Denied counts objects with at least one denial;
+// Warnings counts warning findings.
+type lintSummary struct {
+	Objects  int `json:"objects"`
+	Skipped  int `json:"skipped"`
+	Denied   int `json:"denied"`
+	Warnings int `json:"warnings"`
+}
+
+// lintReport is the whole result, grouped by object in input order.
+type lintReport struct {
+	Findings []lintFinding `json:"findings"`
+	Summary  lintSummary   `json:"summary"`
+	objects  []*manifest.Object
+}
+
+type lintOptions struct {
+	files     []string
+	namespace string
+	output    string
+	strict    bool
+}
+
+var outputFormats = []string{"text", "json", "junit", "sarif"}
+
+func newLintCmd() *cobra.Command {
+	o := &lintOptions{}
+	cmd := &cobra.Command{
+		Use:   "lint [-f FILE|DIR|-]... [PATH]...",
+		Short: "Check Campaigns and ConsentPolicies offline with the admission rules",
+		Long: `lint reads multi-document YAML (directories recursively, "-" for stdin), applies the CRDs'
+defaults, validates the schema (OpenAPI and CEL) like the API server, then runs the admission
+webhook's rules. Campaigns resolve their ConsentPolicy within the input.
+
+Exit status: 0 no denial, 1 at least one denial (or a warning with --strict), 2 bad input.`,
+		Example: "  kubectl ethos lint config/samples/\n  kustomize build overlays/prod | kubectl ethos lint -f - -o sarif > ethos.sarif",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			paths := append(slices.Clone(o.files), args...)
+			if len(paths) == 0 {
+				return usageError("no input: pass files or directories with -f (or - for stdin)")
+			}
+			if !slices.Contains(outputFormats, o.output) {
+				return usageError("unsupported output %q: use one of text, json, junit, sarif", o.output)
+			}
+			set, err := manifest.Load(cmd.Context(), paths, manifest.Options{Namespace: o.namespace, Stdin: cmd.InOrStdin()})
+			if err != nil {
+				return &exitError{code: exitBadInput, err: err}
+			}
+			report := lint(set)
+			if err := writeReport(cmd.OutOrStdout(), o.output, report, o.strict); err != nil {
+				return &exitError{code: exitBadInput, err: fmt.Errorf("failed to write the report: %w", err)}
+			}
+			if report.Summary.Denied > 0 || (o.strict && report.Summary.Warnings > 0) {
+				return &exitError{code: exitDenied}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVarP(&o.files, "filename", "f", nil, "file, directory or - (stdin) to lint; repeatable")
+	cmd.Flags().StringVarP(&o.namespace, "namespace", "n", "default", "namespace of objects without metadata.namespace")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json, junit or sarif")
+	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit 1 on warnings too")
+	return cmd
+}
+
+// lint checks every object like the cluster would: an object that fails the schema is
+// rejected by the API server before any webhook runs, so it gets only its SCHEMA findings.
+func lint(set *manifest.Set) *lintReport {
+	r := &lintReport{Findings: []lintFinding{}, objects: set.Objects}
+	r.Summary.Objects = len(set.Objects)
+	r.Summary.Skipped = set.Skipped
+	for _, o := range set.Objects {
+		var fs []lintFinding
+		if len(o.SchemaErrors) > 0 {
+			for _, e := range o.SchemaErrors {
+				fs = append(fs, schemaFinding(o, e))
+			}
+		} else {
+			var findings ethics.Findings
+			if o.Campaign != nil {
+				findings = ethics.CheckCampaign(o.Campaign, resolvePolicy(set, o))
+			} else {
+				findings = ethics.CheckConsentPolicy(nil, o.Policy, nil)
+			}
+			for _, f := range findings {
+				fs = append(fs, lintFinding{
+					Rule: f.Rule, RuleName: f.Name, Severity: string(f.Severity),
+					Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, File: o.File,
+					Field: f.Field.String(), Message: f.Message(),
+				})
+			}
+		}
+		denied := false
+		for _, f := range fs {
+			if f.Severity == string(ethics.Deny) {
+				denied = true
+			} else {
+				r.Summary.Warnings++
+			}
+		}
+		if denied {
+			r.Summary.Denied++
+		}
+		r.Findings = append(r.Findings, fs...)
+	}
+	return r
+}
+
+// resolvePolicy finds a Campaign's ConsentPolicy in the input. A policy the API server would
+// reject on schema grounds would not exist in the cluster, so it counts as missing (ETH018).
+func resolvePolicy(set *manifest.Set, c *manifest.Object) *ethosv1alpha1.ConsentPolicy {
+	for _, o := range set.Objects {
+		if o.Policy != nil && o.Namespace == c.Namespace && o.Name == c.Campaign.Spec.ConsentPolicyRef.Name && len(o.SchemaErrors) == 0 {
+			return o.Policy
+		}
+	}
+	return nil
+}
+
+func schemaFinding(o *manifest.Object, e *field.Error) lintFinding {
+	return lintFinding{
+		Rule: ruleSchema, RuleName: ruleNameSchema, Severity: string(ethics.Deny),
+		Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, File: o.File,
+		Field: e.Field, Message: fmt.Sprintf("[%s %s] %s", ruleSchema, ruleNameSchema, e.Error()),
+	}
+}
