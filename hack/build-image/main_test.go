@@ -1,0 +1,156 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"debug/elf"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	. "github.com/onsi/gomega"
+)
+
+// TestImageArchive builds the image archive and checks what a node needs from it: the
+// containerd image name, an OCI image for linux, entrypoint /manager, a numeric non-root
+// user that /etc/passwd knows, and static binaries at /.
+//
+// It builds the binaries of Binaries whose package exists in this checkout (all three once
+// cmd/decision-engine and cmd/kubectl-ethos have landed) and fails if one does not compile.
+func TestImageArchive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binaries; skipped with -short")
+	}
+	g := NewWithT(t)
+	var pkgs []string
+	for _, p := range Binaries {
+		if _, err := os.Stat(filepath.Join("..", "..", p, "main.go")); err == nil {
+			pkgs = append(pkgs, p)
+		} else {
+			t.Logf("%s not in this checkout yet; building the others", p)
+		}
+	}
+	g.Expect(pkgs).To(ContainElement("./cmd/manager"))
+
+	out := filepath.Join(t.TempDir(), "image.tar")
+	// go build runs in the module root, where the package paths are relative to.
+	t.Chdir(filepath.Join("..", ".."))
+	_, err := Build(Options{Image: "ethos.local/ethos:test", Version: "v0.0.0-test", Output: out, Arch: "amd64", Packages: pkgs})
+	g.Expect(err).NotTo(HaveOccurred())
+
+	// Unpack the archive and read it as an OCI layout.
+	dir := t.TempDir()
+	untar(t, out, dir)
+	g.Expect(filepath.Join(dir, "oci-layout")).To(BeAnExistingFile())
+	idx, err := layout.ImageIndexFromPath(dir)
+	g.Expect(err).NotTo(HaveOccurred())
+	im, err := idx.IndexManifest()
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(im.Manifests).To(HaveLen(1))
+	desc := im.Manifests[0]
+	g.Expect(desc.Annotations).To(HaveKeyWithValue("io.containerd.image.name", "ethos.local/ethos:test"))
+	g.Expect(desc.Platform).To(HaveValue(HaveField("OS", "linux")))
+
+	img, err := idx.Image(desc.Digest)
+	g.Expect(err).NotTo(HaveOccurred())
+	cfg, err := img.ConfigFile()
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cfg.Config.Entrypoint).To(Equal([]string{"/manager"}))
+	g.Expect(cfg.Config.User).To(Equal("65532:65532"))
+	g.Expect(cfg.Architecture).To(Equal("amd64"))
+	g.Expect(cfg.Config.Labels).To(HaveKeyWithValue("org.opencontainers.image.version", "v0.0.0-test"))
+
+	layers, err := img.Layers()
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(layers).To(HaveLen(1), "a base of nothing but the binaries")
+	rc, err := layers[0].Uncompressed()
+	g.Expect(err).NotTo(HaveOccurred())
+	defer func() { _ = rc.Close() }()
+	files := map[string][]byte{}
+	modes := map[string]int64{}
+	tr := tar.NewReader(rc)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		g.Expect(err).NotTo(HaveOccurred())
+		body, err := io.ReadAll(tr)
+		g.Expect(err).NotTo(HaveOccurred())
+		files[hdr.Name], modes[hdr.Name] = body, hdr.Mode
+	}
+	g.Expect(string(files["etc/passwd"])).To(ContainSubstring("nonroot:x:65532:65532:"))
+	for _, p := range pkgs {
+		name := filepath.Base(p)
+		g.Expect(files).To(HaveKey(name), "/%s in the image", name)
+		g.Expect(modes[name]&0o111).NotTo(BeZero(), "/%s executable", name)
+		// Static: no program interpreter (dynamic loader) and no shared libraries.
+		f, err := elf.NewFile(bytes.NewReader(files[name]))
+		g.Expect(err).NotTo(HaveOccurred(), name)
+		for _, prog := range f.Progs {
+			g.Expect(prog.Type).NotTo(Equal(elf.PT_INTERP), "%s is dynamically linked", name)
+		}
+		libs, err := f.ImportedLibraries()
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(libs).To(BeEmpty(), name)
+	}
+}
+
+func untar(t *testing.T, archive, dir string) {
+	t.Helper()
+	f, err := os.Open(archive)
+	if err != nil {
+		t.Fatalf("failed to open archive: %v", err)
+	}
+	defer func() { _ = f.Close() }()
+	tr := tar.NewReader(f)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("failed to read archive: %v", err)
+		}
+		path := filepath.Join(dir, filepath.FromSlash(hdr.Name))
+		if !strings.HasPrefix(path, dir) {
+			t.Fatalf("archive entry %q escapes the directory", hdr.Name)
+		}
+		if hdr.Typeflag == tar.TypeDir {
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		body, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
