@@ -1,0 +1,196 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ethos-operator/ethos/internal/decisionengine"
+	"github.com/ethos-operator/ethos/internal/document"
+	"github.com/ethos-operator/ethos/internal/ethics"
+	"github.com/ethos-operator/ethos/internal/manifest"
+)
+
+type decideOptions struct {
+	files     []string
+	request   string
+	namespace string
+	campaign  string
+	now       string
+	output    string
+	gpc       bool
+}
+
+// newDecideCmd is `kubectl ethos decide`: it compiles the decision document exactly as the
+// operator does (CRD defaults, compliance check, document.Compile) and prints on stdout the
+// answer body the engine would return, and nothing else; findings and notes go to stderr.
+func newDecideCmd() *cobra.Command {
+	o := &decideOptions{}
+	cmd := &cobra.Command{
+		Use:   "decide -f FILE... --request REQUEST.json",
+		Short: "Answer a decision request offline, as the campaign's decision engine would",
+		Long: `decide reads a Campaign and its ConsentPolicy, compiles the decision document the way the
+operator does (defaults and compliance check included: a non-compliant campaign answers
+Blocked) and prints on stdout exactly the answer body the engine returns for the request.
+Findings and notes go to stderr. Exit 0 when an answer was produced, 2 on bad input.`,
+		Example: `  kubectl ethos decide -f campaign.yaml -f policy.yaml --request req.json
+  kubectl ethos decide -f config/samples --campaign spring-running --request req.json --now 2027-03-15T12:00:00Z --gpc`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDecide(cmd, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.files, "filename", "f", nil,
+		"file or directory of YAML/JSON manifests, or - for stdin (repeatable)")
+	f.StringVar(&o.request, "request", "", "decision request body (JSON, as POST /v1/decisions takes it), or - for stdin")
+	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace of objects without metadata.namespace")
+	f.StringVar(&o.campaign, "campaign", "", "name of the Campaign to use when the input holds several")
+	f.StringVar(&o.now, "now", "", "decision time (RFC 3339) for the schedule; default the current time")
+	f.StringVarP(&o.output, "output", "o", "json", "output format: json")
+	f.BoolVar(&o.gpc, "gpc", false, "send the Sec-GPC: 1 header with the request")
+	return cmd
+}
+
+func runDecide(cmd *cobra.Command, o *decideOptions) error {
+	stderr := cmd.ErrOrStderr()
+	switch {
+	case len(o.files) == 0:
+		return usageError("at least one -f FILE is required")
+	case o.request == "":
+		return usageError("--request is required")
+	case o.output != "json":
+		return usageError("unsupported output format %q: only json", o.output)
+	case o.request == manifest.Stdin && containsStdin(o.files):
+		return usageError("only one of -f and --request can read stdin")
+	}
+	at := time.Now()
+	if o.now != "" {
+		t, err := time.Parse(time.RFC3339, o.now)
+		if err != nil {
+			return usageError("--now must be an RFC 3339 time such as 2027-03-15T12:00:00Z: %v", err)
+		}
+		at = t
+	}
+
+	set, err := manifest.Load(cmd.Context(), o.files, manifest.Options{Namespace: o.namespace, Stdin: cmd.InOrStdin()})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	obj, err := pickCampaign(set, o.campaign)
+	if err != nil {
+		return err
+	}
+	if len(obj.SchemaErrors) > 0 {
+		// The API server would reject this Campaign: there is no engine to ask.
+		for _, e := range obj.SchemaErrors {
+			fmt.Fprintf(stderr, "%s: [SCHEMA SchemaViolation] %s\n", displayFile(obj.File), e.Error())
+		}
+		return usageError("Campaign %s/%s does not pass the CRD schema", obj.Namespace, obj.Name)
+	}
+
+	policy := resolvePolicy(set, obj)
+	findings := ethics.CheckCampaign(obj.Campaign, policy)
+	for _, f := range findings {
+		fmt.Fprintf(stderr, "%s: %s %s\n", displayFile(obj.File), f.Severity, f.Message())
+	}
+	compliant := policy != nil && !findings.HasDenials()
+	data, err := document.Marshal(document.Compile(obj.Campaign, policy, compliant))
+	if err != nil {
+		return usageError("failed to compile the decision document: %v", err)
+	}
+	engine, err := decisionengine.Parse(data)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	mode, reason := engine.Mode()
+	note := fmt.Sprintf("Compiled %s: mode %s", engine.Campaign(), mode)
+	if reason != "" {
+		note += " (" + string(reason) + ")"
+	}
+	fmt.Fprintf(stderr, "%s, configHash %s (the cluster's differs: it includes metadata.generation)\n",
+		note, engine.ConfigHash())
+
+	body, err := readRequest(cmd.InOrStdin(), o.request)
+	if err != nil {
+		return err
+	}
+	req, err := decisionengine.DecodeRequest(body)
+	if err != nil {
+		// The engine would answer 400 with this error.
+		return usageError("invalid request: %v", err)
+	}
+	if o.gpc {
+		req.GPC = true
+	}
+	answer := engine.Decide(req, at)
+	_, err = cmd.OutOrStdout().Write(append(decisionengine.AppendJSON(nil, &answer), '\n'))
+	return err
+}
+
+func containsStdin(files []string) bool {
+	for _, f := range files {
+		if f == manifest.Stdin {
+			return true
+		}
+	}
+	return false
+}
+
+// pickCampaign returns the Campaign named name, or the only Campaign of the input.
+func pickCampaign(set *manifest.Set, name string) (*manifest.Object, error) {
+	campaigns := set.Campaigns()
+	if name != "" {
+		for _, c := range campaigns {
+			if c.Name == name {
+				return c, nil
+			}
+		}
+		return nil, usageError("no Campaign named %q in the input", name)
+	}
+	switch len(campaigns) {
+	case 0:
+		return nil, usageError("the input holds no Campaign")
+	case 1:
+		return campaigns[0], nil
+	}
+	return nil, usageError("the input holds %d Campaigns; choose one with --campaign", len(campaigns))
+}
+
+func readRequest(stdin io.Reader, path string) ([]byte, error) {
+	var (
+		body []byte
+		err  error
+	)
+	if path == manifest.Stdin {
+		body, err = io.ReadAll(io.LimitReader(stdin, decisionengine.MaxBodyBytes+1))
+	} else {
+		body, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, usageError("failed to read the request: %v", err)
+	}
+	if len(body) > decisionengine.MaxBodyBytes {
+		return nil, usageError("invalid request: request body is larger than %d bytes", decisionengine.MaxBodyBytes)
+	}
+	return body, nil
+}
