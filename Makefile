@@ -38,6 +38,11 @@ vet: ## Run go vet.
 test: manifests generate fmt vet envtest-assets ## Run unit tests and tests against a real kube-apiserver and etcd.
 	KUBEBUILDER_ASSETS="$$(hack/kube-binaries.sh envtest)" go test ./... -count=1 -coverprofile cover.out
 
+.PHONY: bench-scale
+bench-scale: envtest-assets ## Create 1,000 Campaigns against envtest with the manager running (docs/benchmarks.md).
+	KUBEBUILDER_ASSETS="$$(hack/kube-binaries.sh envtest)" go test ./internal/controller/ -run '^$$' \
+		-bench BenchmarkControllerScale -benchtime=1x -count=1 -timeout 30m
+
 .PHONY: envtest-assets
 envtest-assets: ## Build kube-apiserver and etcd from source (cached) and print where they are.
 	@hack/kube-binaries.sh envtest
@@ -57,15 +62,29 @@ run: manifests generate fmt vet ## Run the manager against the cluster in ~/.kub
 	ENABLE_WEBHOOKS=false go run ./cmd/manager
 
 .PHONY: docker-build
-docker-build: ## Build the container image with Docker.
+docker-build: ## Build the container image (IMG) with Docker (Dockerfile; needs a Docker engine).
 	docker build --build-arg VERSION=$(VERSION) -t $(IMG) .
 
+# Docker-free image: an OCI archive for `ctr -n k8s.io images import` (or skopeo, crane, podman load).
+IMAGE_TAR ?= bin/ethos-image.tar
+.PHONY: build-image
+build-image: ## Build the image (IMG) as an OCI tarball in IMAGE_TAR without Docker.
+	go run ./hack/build-image --image "$(IMG)" --version "$(VERSION)" --output "$(IMAGE_TAR)"
+
+# OVERLAY: default (self-managed webhook certificates) or certmanager.
+# IMAGE_PULL_POLICY: set it (e.g. Never, for an image imported into the node) to override IfNotPresent.
+OVERLAY ?= default
+IMAGE_PULL_POLICY ?=
 .PHONY: build-installer
-build-installer: manifests generate kustomize ## Write dist/install.yaml for IMG.
+build-installer: manifests generate kustomize ## Write dist/install.yaml for IMG (OVERLAY, IMAGE_PULL_POLICY).
 	mkdir -p dist
+	@# Edit a copy, so tracked files under config/ never change.
 	rm -rf bin/installer && cp -r config bin/installer
 	cd bin/installer/manager && "$(KUSTOMIZE)" edit set image controller=$(IMG)
-	"$(KUSTOMIZE)" build bin/installer/default > dist/install.yaml
+	@if [ -n "$(IMAGE_PULL_POLICY)" ]; then cd bin/installer/manager && "$(KUSTOMIZE)" edit add patch --kind Deployment --name controller-manager \
+		--patch '[{"op":"replace","path":"/spec/template/spec/containers/0/imagePullPolicy","value":"$(IMAGE_PULL_POLICY)"}]'; fi
+	"$(KUSTOMIZE)" build bin/installer/$(OVERLAY) > dist/install.yaml
+	@echo "Wrote dist/install.yaml (image $(IMG), overlay $(OVERLAY))"
 
 ##@ Deployment
 
@@ -82,12 +101,44 @@ uninstall: manifests kustomize ## Remove the CRDs (and with them every Campaign 
 	"$(KUSTOMIZE)" build config/crd | "$(KUBECTL)" delete --ignore-not-found=$(ignore-not-found) -f -
 
 .PHONY: deploy
-deploy: build-installer ## Deploy Ethos (IMG) to the cluster in ~/.kube/config.
+deploy: build-installer ## Deploy Ethos (IMG) to the cluster in ~/.kube/config and wait until it is ready.
 	"$(KUBECTL)" apply --server-side -f dist/install.yaml
+	"$(KUBECTL)" -n ethos-system rollout status deployment/ethos-controller-manager --timeout=5m
 
+# Order matters (docs/install.md): the fail-closed webhook goes first, so nothing can be left
+# blocking writes; then the Campaigns and ConsentPolicies while the manager still runs (it removes
+# their finalizers); then everything else, CRDs included.
 .PHONY: undeploy
-undeploy: kustomize ## Remove Ethos from the cluster in ~/.kube/config.
-	"$(KUSTOMIZE)" build config/default | "$(KUBECTL)" delete --ignore-not-found=$(ignore-not-found) -f -
+undeploy: kustomize ## Remove Ethos, and every Campaign and ConsentPolicy, from the cluster in ~/.kube/config.
+	"$(KUBECTL)" delete validatingwebhookconfiguration ethos-validating-webhook-configuration --ignore-not-found
+	if "$(KUBECTL)" get crd campaigns.personalization.ethos.dev consentpolicies.personalization.ethos.dev >/dev/null 2>&1; then \
+		"$(KUBECTL)" delete campaigns.personalization.ethos.dev --all --all-namespaces --wait --timeout=5m; \
+		"$(KUBECTL)" delete consentpolicies.personalization.ethos.dev --all --all-namespaces --wait --timeout=5m; \
+	fi
+	"$(KUSTOMIZE)" build config/$(OVERLAY) | "$(KUBECTL)" delete --ignore-not-found=true --wait=true -f -
+
+##@ Local cluster and demo (docs/demo.md)
+
+# A real single-node Kubernetes on this machine (root, Linux), built from source like the envtest
+# binaries; state, logs and kubeconfig in bin/local-cluster/. Without root it is a control plane only.
+.PHONY: cluster-up
+cluster-up: build-image ## Start the local node (bin/local-cluster/kubeconfig) with the Ethos image imported.
+	IMAGES="$(IMAGE_TAR)" hack/local-cluster/cluster.sh up
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local cluster by PID and restore the host state it changed.
+	hack/local-cluster/cluster.sh down
+
+.PHONY: demo
+demo: ## The whole story on this machine: node, Ethos, samples, rejected bias, decisions.
+	IMG="$(IMG)" IMAGE_TAR="$(IMAGE_TAR)" hack/demo.sh
+
+.PHONY: demo-down
+demo-down: cluster-down ## Stop what `make demo` left running.
+
+.PHONY: test-e2e
+test-e2e: ## End-to-end tests on the local node: real image, manager Deployment, kubectl (logs: bin/e2e-logs/).
+	IMG="$(IMG)" IMAGE_TAR="$(IMAGE_TAR)" test/e2e/run.sh
 
 ##@ Dependencies
 
@@ -124,3 +175,17 @@ mv "$(LOCALBIN)/$$(basename "$(1)")" "$(1)-$(3)" ;\
 } ;\
 ln -sf "$$(realpath "$(1)-$(3)")" "$(1)"
 endef
+
+##@ Decision engine performance
+
+.PHONY: bench-engine
+bench-engine: ## In-process decision-engine benchmarks, GrowthBook SDK side by side (docs/benchmarks.md).
+	go test ./internal/decisionengine -run '^$$' -bench . -benchtime 2s -count 3
+
+VEGETA ?= $(LOCALBIN)/vegeta
+VEGETA_VERSION ?= v12.12.0
+
+.PHONY: load-engine
+load-engine: $(LOCALBIN) ## HTTP load test of the decision engine on loopback, one core (needs wrk and taskset).
+	@[ -x "$(VEGETA)" ] || GOBIN="$(LOCALBIN)" go install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
+	VEGETA="$(VEGETA)" ./cmd/decision-engine/loadtest.sh

@@ -17,6 +17,7 @@ limitations under the License.
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"flag"
 	"os"
@@ -36,7 +37,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	personalizationv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/certs"
 	"github.com/ethos-operator/ethos/internal/controller"
+	"github.com/ethos-operator/ethos/internal/index"
+	"github.com/ethos-operator/ethos/internal/resources"
 	webhookv1alpha1 "github.com/ethos-operator/ethos/internal/webhook/v1alpha1"
 	// +kubebuilder:scaffold:imports
 )
@@ -45,6 +49,18 @@ var (
 	scheme   = runtime.NewScheme()
 	setupLog = ctrl.Log.WithName("setup")
 )
+
+// defaultEngineImage is the engine image when neither --engine-image nor ETHOS_ENGINE_IMAGE
+// is set (make run, local demos): the image `make docker-build` builds by default.
+const defaultEngineImage = "ghcr.io/ethos-operator/ethos:dev"
+
+// envOr returns the environment variable key, or def when it is unset or empty.
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
 
 func init() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
@@ -63,11 +79,12 @@ func main() {
 	var probeAddr string
 	var secureMetrics bool
 	var enableHTTP2 bool
+	var engineImage string
 	var tlsOpts []func(*tls.Config)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
 		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "The address the probe endpoint binds to.")
-	flag.BoolVar(&enableLeaderElection, "leader-elect", false,
+	flag.BoolVar(&enableLeaderElection, "leader-elect", true,
 		"Enable leader election for controller manager. "+
 			"Enabling this will ensure there is only one active controller manager.")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true,
@@ -83,10 +100,15 @@ func main() {
 	flag.StringVar(&metricsCertKey, "metrics-cert-key", "tls.key", "The name of the metrics server key file.")
 	flag.BoolVar(&enableHTTP2, "enable-http2", false,
 		"If set, HTTP/2 will be enabled for the metrics and webhook servers")
+	flag.StringVar(&engineImage, "engine-image", envOr("ETHOS_ENGINE_IMAGE", defaultEngineImage),
+		"Image of the decision-engine containers (the image that holds /decision-engine). "+
+			"Defaults to $ETHOS_ENGINE_IMAGE, which the deployment sets to the manager's own image.")
 	opts := zap.Options{
 		Development: true,
 	}
 	opts.BindFlags(flag.CommandLine)
+	var certOpts certs.Options
+	certOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
@@ -122,7 +144,13 @@ func main() {
 		webhookServerOptions.KeyName = webhookCertKey
 	}
 
-	webhookServer := webhook.NewServer(webhookServerOptions)
+	// The manager generates and rotates its own webhook certificate (internal/certs) unless
+	// cert-manager provides it (--disable-cert-rotation) or webhooks are off (make run).
+	certOpts.Disabled = certOpts.Disabled || os.Getenv("ENABLE_WEBHOOKS") == "false"
+	certOpts.CertDir, certOpts.CertName, certOpts.KeyName = webhookCertPath, webhookCertName, webhookCertKey
+	certRotation := certs.New(certOpts)
+	// The webhook server starts only once its certificate files exist.
+	webhookServer := certRotation.WrapServer(webhook.NewServer(webhookServerOptions))
 
 	// Metrics endpoint is enabled in 'config/default/kustomization.yaml'. The Metrics options configure the server.
 	// More info:
@@ -161,6 +189,7 @@ func main() {
 
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                 scheme,
+		Cache:                  controller.CacheOptions(),
 		Metrics:                metricsServerOptions,
 		WebhookServer:          webhookServer,
 		HealthProbeBindAddress: probeAddr,
@@ -183,16 +212,25 @@ func main() {
 		os.Exit(1)
 	}
 
+	// Registered once: the Campaign controller (policy events → Campaigns), the ConsentPolicy
+	// controller and webhook (bound Campaigns) all read Campaigns by policy through it.
+	if err := index.Setup(context.Background(), mgr.GetFieldIndexer()); err != nil {
+		setupLog.Error(err, "Failed to set up field indexes")
+		os.Exit(1)
+	}
 	if err := (&controller.ConsentPolicyReconciler{
-		Client: mgr.GetClient(),
-		Scheme: mgr.GetScheme(),
+		Client:   mgr.GetClient(),
+		Recorder: mgr.GetEventRecorder("ethos-consentpolicy"),
 	}).SetupWithManager(mgr); err != nil {
 		setupLog.Error(err, "Failed to create controller", "controller", "consentpolicy")
 		os.Exit(1)
 	}
+	setupLog.Info("Decision engines use image", "image", engineImage)
 	if err := (&controller.CampaignReconciler{
-		Client: mgr.GetClient(),
-		Scheme: mgr.GetScheme(),
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Recorder:  mgr.GetEventRecorder("ethos-campaign"),
+		Options:   resources.Options{Image: engineImage},
 	}).SetupWithManager(mgr); err != nil {
 		setupLog.Error(err, "Failed to create controller", "controller", "campaign")
 		os.Exit(1)
@@ -216,6 +254,21 @@ func main() {
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		setupLog.Error(err, "Failed to set up health check")
 		os.Exit(1)
+	}
+	if err := certRotation.Setup(mgr); err != nil {
+		setupLog.Error(err, "Failed to set up webhook certificate rotation")
+		os.Exit(1)
+	}
+	// Not ready (so no admission traffic) until the certificate is in place and the server serves.
+	if err := mgr.AddReadyzCheck("webhook-certificate", certRotation.ReadyCheck); err != nil {
+		setupLog.Error(err, "Failed to set up ready check")
+		os.Exit(1)
+	}
+	if os.Getenv("ENABLE_WEBHOOKS") != "false" {
+		if err := mgr.AddReadyzCheck("webhook-server", mgr.GetWebhookServer().StartedChecker()); err != nil {
+			setupLog.Error(err, "Failed to set up ready check")
+			os.Exit(1)
+		}
 	}
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		setupLog.Error(err, "Failed to set up ready check")

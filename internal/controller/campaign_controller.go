@@ -1,5 +1,5 @@
 /*
-Copyright 2026.
+Copyright 2026 The Ethos Authors.
 
 Licensed under the Apache License, Version 2.0 (the "License");
 you may not use this file except in compliance with the License.
@@ -14,50 +14,367 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
+// Package controller holds the Campaign and ConsentPolicy controllers (SPEC §5).
 package controller
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"fmt"
+	"time"
 
-	"k8s.io/apimachinery/pkg/runtime"
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kerrors "k8s.io/apimachinery/pkg/util/errors"
+	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
+	autoscalingv2ac "k8s.io/client-go/applyconfigurations/autoscaling/v2"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	personalizationv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/document"
+	"github.com/ethos-operator/ethos/internal/ethics"
+	"github.com/ethos-operator/ethos/internal/index"
+	"github.com/ethos-operator/ethos/internal/resources"
 )
 
-// CampaignReconciler reconciles a Campaign object
+// conflictRetry is how often a Campaign stalled on an ownership conflict looks again: the
+// conflicting object carries no Ethos label, so no watch event says when it is gone.
+const conflictRetry = time.Minute
+
+// CampaignReconciler rolls out and governs the decision engine of each Campaign: it re-checks
+// compliance against the current ConsentPolicy, compiles the decision document and keeps the
+// engine's ConfigMap, Deployment, Service (and HorizontalPodAutoscaler, PodDisruptionBudget)
+// converged with server-side apply.
 type CampaignReconciler struct {
 	client.Client
-	Scheme *runtime.Scheme
+	// APIReader reads from the API server, bypassing the cache: for objects the cache does not
+	// hold (not labelled by Ethos) and to confirm a difference before writing.
+	APIReader client.Reader
+	// Recorder emits Events on condition transitions.
+	Recorder events.EventRecorder
+	// Options are the engine builders' manager-wide settings (the engine image).
+	Options resources.Options
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// MaxConcurrentReconciles is how many Campaigns reconcile at once; 0 means
+	// DefaultMaxConcurrentReconciles. Reconciles spend most of their time waiting on the API
+	// server, so a few workers converge many Campaigns much faster than one.
+	MaxConcurrentReconciles int
 }
 
-// +kubebuilder:rbac:groups=personalization.ethos.dev,resources=campaigns,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=personalization.ethos.dev,resources=campaigns/status,verbs=get;update;patch
+// DefaultMaxConcurrentReconciles is the Campaign controller's default number of workers.
+const DefaultMaxConcurrentReconciles = 4
+
+// campaignScope carries what the phases of one reconcile share.
+type campaignScope struct {
+	campaign *ethosv1alpha1.Campaign
+	policy   *ethosv1alpha1.ConsentPolicy
+	document []byte
+	obs      *observation
+}
+
+// reconcileError is an error tagged with the reason the reconcile-errors metric counts it under.
+type reconcileError struct {
+	reason string
+	err    error
+}
+
+func (e *reconcileError) Error() string { return e.err.Error() }
+func (e *reconcileError) Unwrap() error { return e.err }
+
+func tag(reason string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &reconcileError{reason: reason, err: err}
+}
+
+// +kubebuilder:rbac:groups=personalization.ethos.dev,resources=campaigns,verbs=get;list;watch
+// +kubebuilder:rbac:groups=personalization.ethos.dev,resources=campaigns/status,verbs=patch
 // +kubebuilder:rbac:groups=personalization.ethos.dev,resources=campaigns/finalizers,verbs=update
+// +kubebuilder:rbac:groups=personalization.ethos.dev,resources=consentpolicies,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=configmaps;services,verbs=get;list;watch;create;patch
+// +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;patch
+// +kubebuilder:rbac:groups=autoscaling,resources=horizontalpodautoscalers,verbs=get;list;watch;create;patch;delete
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;patch;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile is part of the main kubernetes reconciliation loop which aims to
-// move the current state of the cluster closer to the desired state.
-// TODO(user): Modify the Reconcile function to compare the state specified by
-// the Campaign object against the actual cluster state, and then
-// perform operations to make the cluster state reflect the state specified by
-// the user.
-//
-// For more details, check Reconcile and its Result here:
-// - https://pkg.go.dev/sigs.k8s.io/controller-runtime@v0.25.0/pkg/reconcile
-func (r *CampaignReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	_ = logf.FromContext(ctx)
+// Reconcile converges one Campaign. Its phases run in order and stop at the first error; a
+// single deferred status patch then records what they observed (and nothing when the status
+// did not change).
+func (r *CampaignReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	c := &ethosv1alpha1.Campaign{}
+	if err := r.Get(ctx, req.NamespacedName, c); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !c.DeletionTimestamp.IsZero() {
+		// Garbage collection removes the engine objects through their ownerReferences.
+		return ctrl.Result{}, nil
+	}
 
-	// TODO(user): your logic here
+	s := &campaignScope{campaign: c, obs: &observation{now: r.now()}}
+	defer func() {
+		requeue, err := r.patchStatus(ctx, c, s.obs)
+		if retErr != nil {
+			reconcileErrors.WithLabelValues(errorReason(retErr)).Inc()
+		}
+		if err != nil {
+			reconcileErrors.WithLabelValues("PatchStatus").Inc()
+		}
+		retErr = kerrors.NewAggregate([]error{retErr, err})
+		if retErr == nil && requeue > 0 && (result.RequeueAfter == 0 || requeue < result.RequeueAfter) {
+			result.RequeueAfter = requeue
+		}
+	}()
 
+	phases := []func(context.Context, *campaignScope) error{
+		r.reconcilePolicy,
+		r.reconcileCompliance,
+		r.reconcileDocument,
+		r.reconcileConfigMap,
+		r.reconcileDeployment,
+		r.reconcileService,
+		r.reconcileAutoscaler,
+		r.reconcileDisruptionBudget,
+	}
+	for _, phase := range phases {
+		err := phase(ctx, s)
+		if errors.Is(err, errOwnershipConflict) {
+			// Only a human can resolve it; Stalled says so. Retrying would not help sooner.
+			s.obs.conflict = err
+			reconcileErrors.WithLabelValues(ethosv1alpha1.ReasonOwnershipConflict).Inc()
+			return ctrl.Result{RequeueAfter: conflictRetry}, nil
+		}
+		if err != nil {
+			s.obs.err = err
+			return ctrl.Result{}, err
+		}
+	}
 	return ctrl.Result{}, nil
 }
 
-// SetupWithManager sets up the controller with the Manager.
+// reconcilePolicy looks up the referenced ConsentPolicy. A missing policy is not an error:
+// the Campaign waits for it (ConsentPolicyResolved=False, phase Pending) and the policy watch
+// brings it back here when it appears. A policy being deleted still counts: its finalizer
+// keeps it until this Campaign stops using it.
+func (r *CampaignReconciler) reconcilePolicy(ctx context.Context, s *campaignScope) error {
+	c := s.campaign
+	p := &ethosv1alpha1.ConsentPolicy{}
+	err := r.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.Spec.ConsentPolicyRef.Name}, p)
+	switch {
+	case apierrors.IsNotFound(err):
+		s.policy, s.obs.policyFound = nil, false
+	case err != nil:
+		return tag("GetPolicy", fmt.Errorf("failed to get ConsentPolicy %s: %w", klog.KRef(c.Namespace, c.Spec.ConsentPolicyRef.Name), err))
+	default:
+		s.policy, s.obs.policyFound = p, true
+	}
+	return nil
+}
+
+// reconcileCompliance re-runs the admission rules against the policy's current generation, so
+// a policy change that breaks compliance blocks personalization (Compliant, findings).
+func (r *CampaignReconciler) reconcileCompliance(_ context.Context, s *campaignScope) error {
+	s.obs.findings = ethics.CheckCampaign(s.campaign, s.policy)
+	s.obs.checked = true
+	return nil
+}
+
+// reconcileDocument compiles the decision document: FallbackOnly when the policy is missing,
+// the Campaign does not comply, or it is suspended.
+func (r *CampaignReconciler) reconcileDocument(_ context.Context, s *campaignScope) error {
+	data, err := document.Marshal(document.Compile(s.campaign, s.policy, s.obs.compliant()))
+	if err != nil {
+		return tag("Compile", fmt.Errorf("failed to marshal the decision document: %w", err))
+	}
+	s.document, s.obs.configHash = data, document.Hash(data)
+	return nil
+}
+
+var (
+	configMapKind = ownedKind[*corev1.ConfigMap, *corev1ac.ConfigMapApplyConfiguration]{
+		kind: "ConfigMap", newObject: func() *corev1.ConfigMap { return &corev1.ConfigMap{} }, extract: corev1ac.ExtractConfigMap,
+	}
+	deploymentKind = ownedKind[*appsv1.Deployment, *appsv1ac.DeploymentApplyConfiguration]{
+		kind: "Deployment", newObject: func() *appsv1.Deployment { return &appsv1.Deployment{} }, extract: appsv1ac.ExtractDeployment,
+	}
+	serviceKind = ownedKind[*corev1.Service, *corev1ac.ServiceApplyConfiguration]{
+		kind: "Service", newObject: func() *corev1.Service { return &corev1.Service{} }, extract: corev1ac.ExtractService,
+	}
+	autoscalerKind = ownedKind[*autoscalingv2.HorizontalPodAutoscaler, *autoscalingv2ac.HorizontalPodAutoscalerApplyConfiguration]{
+		kind:      "HorizontalPodAutoscaler",
+		newObject: func() *autoscalingv2.HorizontalPodAutoscaler { return &autoscalingv2.HorizontalPodAutoscaler{} },
+		extract:   autoscalingv2ac.ExtractHorizontalPodAutoscaler,
+	}
+	disruptionBudgetKind = ownedKind[*policyv1.PodDisruptionBudget, *policyv1ac.PodDisruptionBudgetApplyConfiguration]{
+		kind:      "PodDisruptionBudget",
+		newObject: func() *policyv1.PodDisruptionBudget { return &policyv1.PodDisruptionBudget{} },
+		extract:   policyv1ac.ExtractPodDisruptionBudget,
+	}
+)
+
+// reconcileConfigMap applies the ConfigMap holding the compiled document. It comes first so
+// that pods of a new Deployment revision find their document.
+func (r *CampaignReconciler) reconcileConfigMap(ctx context.Context, s *campaignScope) error {
+	_, err := applyOwned(ctx, r, s.campaign, configMapKind, s.campaign.EngineName(), resources.ConfigMap(s.campaign, s.document))
+	return tag("ApplyConfigMap", err)
+}
+
+// reconcileDeployment applies the engine Deployment, with the document hash on its pod
+// template, and records the live Deployment for EngineAvailable and status.engine.
+func (r *CampaignReconciler) reconcileDeployment(ctx context.Context, s *campaignScope) error {
+	d, err := applyOwned(ctx, r, s.campaign, deploymentKind, s.campaign.EngineName(),
+		resources.Deployment(s.campaign, r.Options, s.obs.configHash))
+	if err != nil {
+		return tag("ApplyDeployment", err)
+	}
+	s.obs.deployment = d
+	return nil
+}
+
+// reconcileService applies the Service in front of the engine (port 8080, named http).
+func (r *CampaignReconciler) reconcileService(ctx context.Context, s *campaignScope) error {
+	_, err := applyOwned(ctx, r, s.campaign, serviceKind, s.campaign.EngineName(), resources.Service(s.campaign))
+	return tag("ApplyService", err)
+}
+
+// reconcileAutoscaler applies the HorizontalPodAutoscaler when spec.engine.autoscaling is set,
+// and removes the one it made otherwise.
+func (r *CampaignReconciler) reconcileAutoscaler(ctx context.Context, s *campaignScope) error {
+	c := s.campaign
+	if desired := resources.HorizontalPodAutoscaler(c); desired != nil {
+		_, err := applyOwned(ctx, r, c, autoscalerKind, c.EngineName(), desired)
+		return tag("ApplyAutoscaler", err)
+	}
+	return tag("DeleteAutoscaler", deleteOwned(ctx, r, c, autoscalerKind, c.EngineName()))
+}
+
+// reconcileDisruptionBudget applies the PodDisruptionBudget when the Campaign asks for more
+// than one replica, and removes the one it made otherwise.
+func (r *CampaignReconciler) reconcileDisruptionBudget(ctx context.Context, s *campaignScope) error {
+	c := s.campaign
+	if desired := resources.PodDisruptionBudget(c); desired != nil {
+		_, err := applyOwned(ctx, r, c, disruptionBudgetKind, c.EngineName(), desired)
+		return tag("ApplyDisruptionBudget", err)
+	}
+	return tag("DeleteDisruptionBudget", deleteOwned(ctx, r, c, disruptionBudgetKind, c.EngineName()))
+}
+
+// patchStatus computes the status from the observation and patches it when it changed,
+// emitting an Event when the Ready condition changes. It returns when the schedule needs the
+// next reconcile.
+func (r *CampaignReconciler) patchStatus(ctx context.Context, c *ethosv1alpha1.Campaign, obs *observation) (time.Duration, error) {
+	status, requeue := computeStatus(c, obs)
+	if equality.Semantic.DeepEqual(c.Status, status) {
+		return requeue, nil
+	}
+	// The cache may not hold the last status written yet; compare with the API server before
+	// writing, and patch against what it holds.
+	fresh := &ethosv1alpha1.Campaign{}
+	if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(c), fresh); err != nil {
+		return requeue, client.IgnoreNotFound(err)
+	}
+	if fresh.Generation == c.Generation && equality.Semantic.DeepEqual(fresh.Status, status) {
+		return requeue, nil
+	}
+	if fresh.Generation != c.Generation {
+		// A newer spec is on its way through the cache; its own reconcile will write status.
+		return requeue, nil
+	}
+	before := fresh.DeepCopy()
+	fresh.Status = status
+	if err := r.Status().Patch(ctx, fresh, client.MergeFrom(before)); err != nil {
+		return requeue, client.IgnoreNotFound(err)
+	}
+	r.recordTransition(fresh, meta.FindStatusCondition(before.Status.Conditions, ethosv1alpha1.ConditionReady),
+		meta.FindStatusCondition(status.Conditions, ethosv1alpha1.ConditionReady))
+	logf.FromContext(ctx).V(1).Info("Patched status", "phase", status.Phase)
+	return requeue, nil
+}
+
+// recordTransition emits an Event when Ready changes status or reason; the Event's reason is
+// the condition's.
+func (r *CampaignReconciler) recordTransition(c *ethosv1alpha1.Campaign, before, after *metav1.Condition) {
+	if r.Recorder == nil || after == nil {
+		return
+	}
+	if before != nil && before.Status == after.Status && before.Reason == after.Reason {
+		return
+	}
+	eventType := corev1.EventTypeNormal
+	if meta.IsStatusConditionTrue(c.Status.Conditions, ethosv1alpha1.ConditionStalled) ||
+		after.Reason == ethosv1alpha1.ReasonReconcileError {
+		eventType = corev1.EventTypeWarning
+	}
+	r.Recorder.Eventf(c, nil, eventType, after.Reason, "Reconcile", "%s", after.Message)
+}
+
+func (r *CampaignReconciler) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// errorReason is the reconcile-errors metric label of an error.
+func errorReason(err error) string {
+	if re, ok := errors.AsType[*reconcileError](err); ok {
+		return re.reason
+	}
+	return ethosv1alpha1.ReasonReconcileError
+}
+
+// campaignsForPolicy maps a ConsentPolicy event to the Campaigns that reference it, through
+// the field index on spec.consentPolicyRef.name.
+func (r *CampaignReconciler) campaignsForPolicy(ctx context.Context, obj client.Object) []reconcile.Request {
+	campaigns, err := index.BoundCampaigns(ctx, r.Client, obj.GetNamespace(), obj.GetName())
+	if err != nil {
+		logf.FromContext(ctx).Error(err, "Failed to map ConsentPolicy to Campaigns", "consentPolicy", klog.KObj(obj))
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(campaigns))
+	for i := range campaigns {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&campaigns[i])})
+	}
+	return reqs
+}
+
+// SetupWithManager registers the controller: Campaigns (spec changes only: status writes
+// need no reconcile), every owned kind, and ConsentPolicy spec changes mapped to their
+// Campaigns. The field index must be registered first (index.Setup).
 func (r *CampaignReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	registerMetrics(mgr.GetCache())
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&personalizationv1alpha1.Campaign{}).
+		For(&ethosv1alpha1.Campaign{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Owns(&corev1.ConfigMap{}).
+		Owns(&appsv1.Deployment{}).
+		Owns(&corev1.Service{}).
+		Owns(&autoscalingv2.HorizontalPodAutoscaler{}).
+		Owns(&policyv1.PodDisruptionBudget{}).
+		// Only policy spec changes (and creation, deletion) matter to Campaigns: reacting to the
+		// policy's status (boundCampaigns changes with every new Campaign) would reconcile all
+		// of its Campaigns once per Campaign created.
+		Watches(&ethosv1alpha1.ConsentPolicy{}, handler.EnqueueRequestsFromMapFunc(r.campaignsForPolicy),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WithOptions(controller.Options{MaxConcurrentReconciles: cmp.Or(r.MaxConcurrentReconciles, DefaultMaxConcurrentReconciles)}).
 		Named("campaign").
 		Complete(r)
 }

@@ -1,5 +1,5 @@
 /*
-Copyright 2026.
+Copyright 2026 The Ethos Authors.
 
 Licensed under the Apache License, Version 2.0 (the "License");
 you may not use this file except in compliance with the License.
@@ -18,46 +18,185 @@ package controller
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 
-	"k8s.io/apimachinery/pkg/runtime"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	personalizationv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/index"
 )
 
-// ConsentPolicyReconciler reconciles a ConsentPolicy object
+// maxInUseBy is the schema's bound on status.inUseBy.
+const maxInUseBy = 50
+
+// ConsentPolicyReconciler keeps a ConsentPolicy's status (purposes, bound Campaigns, Ready)
+// and protects a policy in use: its finalizer makes deletion wait until no Campaign references
+// it, the way Kubernetes protects a PersistentVolumeClaim in use.
 type ConsentPolicyReconciler struct {
 	client.Client
-	Scheme *runtime.Scheme
+	// Recorder emits Events on Ready transitions.
+	Recorder events.EventRecorder
 }
 
-// +kubebuilder:rbac:groups=personalization.ethos.dev,resources=consentpolicies,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=personalization.ethos.dev,resources=consentpolicies/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=personalization.ethos.dev,resources=consentpolicies/finalizers,verbs=update
+// +kubebuilder:rbac:groups=personalization.ethos.dev,resources=consentpolicies,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=personalization.ethos.dev,resources=consentpolicies/status,verbs=patch
+// +kubebuilder:rbac:groups=personalization.ethos.dev,resources=campaigns,verbs=get;list;watch
 
-// Reconcile is part of the main kubernetes reconciliation loop which aims to
-// move the current state of the cluster closer to the desired state.
-// TODO(user): Modify the Reconcile function to compare the state specified by
-// the ConsentPolicy object against the actual cluster state, and then
-// perform operations to make the cluster state reflect the state specified by
-// the user.
-//
-// For more details, check Reconcile and its Result here:
-// - https://pkg.go.dev/sigs.k8s.io/controller-runtime@v0.25.0/pkg/reconcile
-func (r *ConsentPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	_ = logf.FromContext(ctx)
+// Reconcile converges one ConsentPolicy: the finalizer (added while it lives, removed once it
+// is being deleted and unused), then one status patch when the status changed.
+func (r *ConsentPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	p := &ethosv1alpha1.ConsentPolicy{}
+	if err := r.Get(ctx, req.NamespacedName, p); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	bound, err := index.BoundCampaigns(ctx, r.Client, p.Namespace, p.Name)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	names := make([]string, 0, len(bound))
+	for i := range bound {
+		names = append(names, bound[i].Name)
+	}
+	slices.Sort(names)
 
-	// TODO(user): your logic here
+	if !p.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, r.reconcileDelete(ctx, p, names)
+	}
 
-	return ctrl.Result{}, nil
+	defer func() {
+		retErr = kerrors.NewAggregate([]error{retErr, r.patchStatus(ctx, p, policyStatus(p, names, retErr))})
+	}()
+	return ctrl.Result{}, r.ensureFinalizer(ctx, p)
 }
 
-// SetupWithManager sets up the controller with the Manager.
+// ensureFinalizer adds the policy-in-use finalizer to a live policy (one write, once).
+func (r *ConsentPolicyReconciler) ensureFinalizer(ctx context.Context, p *ethosv1alpha1.ConsentPolicy) error {
+	if controllerutil.ContainsFinalizer(p, ethosv1alpha1.ConsentPolicyFinalizer) {
+		return nil
+	}
+	before := p.DeepCopy()
+	controllerutil.AddFinalizer(p, ethosv1alpha1.ConsentPolicyFinalizer)
+	logf.FromContext(ctx).Info("Adding finalizer", "finalizer", ethosv1alpha1.ConsentPolicyFinalizer)
+	if err := r.Patch(ctx, p, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		return fmt.Errorf("failed to add finalizer %s: %w", ethosv1alpha1.ConsentPolicyFinalizer, err)
+	}
+	return nil
+}
+
+// reconcileDelete lets a policy go once no Campaign references it. While Campaigns still do,
+// deletion waits: Ready=False with reason InUse names them, and Campaign events (the watch
+// below) bring the policy back here as they go.
+func (r *ConsentPolicyReconciler) reconcileDelete(ctx context.Context, p *ethosv1alpha1.ConsentPolicy, names []string) error {
+	if len(names) > 0 {
+		return r.patchStatus(ctx, p, policyStatus(p, names, nil))
+	}
+	if !controllerutil.ContainsFinalizer(p, ethosv1alpha1.ConsentPolicyFinalizer) {
+		return nil
+	}
+	before := p.DeepCopy()
+	controllerutil.RemoveFinalizer(p, ethosv1alpha1.ConsentPolicyFinalizer)
+	logf.FromContext(ctx).Info("Removing finalizer: no Campaign uses the policy", "finalizer", ethosv1alpha1.ConsentPolicyFinalizer)
+	if err := r.Patch(ctx, p, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("failed to remove finalizer %s: %w", ethosv1alpha1.ConsentPolicyFinalizer, err)
+	}
+	return nil
+}
+
+// policyStatus computes a ConsentPolicy's status from the Campaigns bound to it (names,
+// sorted) and the reconcile's error. Ready is True for a live policy, False with reason InUse
+// while its deletion waits for Campaigns; Reconciling is True after a transient error.
+func policyStatus(p *ethosv1alpha1.ConsentPolicy, names []string, err error) ethosv1alpha1.ConsentPolicyStatus {
+	st := *p.Status.DeepCopy()
+	gen := st.ObservedGeneration
+	if err == nil {
+		gen = p.Generation
+	}
+	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
+		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: gen})
+	}
+	st.PurposeCount = int32(len(p.Spec.Purposes))
+	st.BoundCampaigns = int32(len(names))
+	st.InUseBy = nil
+	if len(names) > 0 {
+		st.InUseBy = slices.Clone(names[:min(len(names), maxInUseBy)])
+	}
+	meta.RemoveStatusCondition(&st.Conditions, ethosv1alpha1.ConditionStalled)
+	switch {
+	case !p.DeletionTimestamp.IsZero():
+		msg := fmt.Sprintf("Deletion waits for %d Campaign(s) that use this policy: %s", len(names), listNames(names))
+		set(ethosv1alpha1.ConditionReconciling, metav1.ConditionTrue, ethosv1alpha1.ReasonInUse, msg)
+		set(ethosv1alpha1.ConditionReady, metav1.ConditionFalse, ethosv1alpha1.ReasonInUse, msg)
+	case err != nil:
+		set(ethosv1alpha1.ConditionReconciling, metav1.ConditionTrue, ethosv1alpha1.ReasonReconcileError, err.Error())
+		set(ethosv1alpha1.ConditionReady, metav1.ConditionFalse, ethosv1alpha1.ReasonReconcileError, err.Error())
+	default:
+		meta.RemoveStatusCondition(&st.Conditions, ethosv1alpha1.ConditionReconciling)
+		set(ethosv1alpha1.ConditionReady, metav1.ConditionTrue, ethosv1alpha1.ReasonSucceeded,
+			fmt.Sprintf("%d purpose(s), used by %d Campaign(s)", len(p.Spec.Purposes), len(names)))
+	}
+	st.ObservedGeneration = gen
+	return st
+}
+
+// listNames shows at most ten names, then how many more.
+func listNames(names []string) string {
+	if len(names) <= 10 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:10], ", "), len(names)-10)
+}
+
+// patchStatus writes the status when it changed, and emits an Event when Ready changes.
+func (r *ConsentPolicyReconciler) patchStatus(ctx context.Context, p *ethosv1alpha1.ConsentPolicy, status ethosv1alpha1.ConsentPolicyStatus) error {
+	if equality.Semantic.DeepEqual(p.Status, status) {
+		return nil
+	}
+	before := p.DeepCopy()
+	p.Status = status
+	if err := r.Status().Patch(ctx, p, client.MergeFrom(before)); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	old := meta.FindStatusCondition(before.Status.Conditions, ethosv1alpha1.ConditionReady)
+	ready := meta.FindStatusCondition(status.Conditions, ethosv1alpha1.ConditionReady)
+	if r.Recorder != nil && ready != nil && (old == nil || old.Status != ready.Status || old.Reason != ready.Reason) {
+		r.Recorder.Eventf(p, nil, corev1.EventTypeNormal, ready.Reason, "Reconcile", "%s", ready.Message)
+	}
+	return nil
+}
+
+// policyForCampaign maps a Campaign event to the policy it references; on an update that
+// changes the reference, controller-runtime calls it for the old and the new object, so both
+// policies recount. Only spec changes matter (status writes do not change bindings).
+func policyForCampaign(_ context.Context, obj client.Object) []reconcile.Request {
+	c, ok := obj.(*ethosv1alpha1.Campaign)
+	if !ok || c.Spec.ConsentPolicyRef.Name == "" {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: c.Namespace, Name: c.Spec.ConsentPolicyRef.Name}}}
+}
+
+// SetupWithManager registers the controller: ConsentPolicies, and Campaigns mapped to the
+// policy they reference. The field index must be registered first (index.Setup).
 func (r *ConsentPolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&personalizationv1alpha1.ConsentPolicy{}).
+		For(&ethosv1alpha1.ConsentPolicy{}).
+		Watches(&ethosv1alpha1.Campaign{}, handler.EnqueueRequestsFromMapFunc(policyForCampaign),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Named("consentpolicy").
 		Complete(r)
 }

@@ -1,0 +1,168 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/klog/v2"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+)
+
+// FieldManager is the server-side apply field manager of every write the controllers make.
+const FieldManager = "ethos"
+
+// errOwnershipConflict reports an object with an engine's name that the Campaign does not
+// control; the controller refuses to adopt it.
+var errOwnershipConflict = errors.New("ownership conflict")
+
+// ownedKind describes one kind of engine object for applyOwned and deleteOwned.
+type ownedKind[O client.Object, A runtime.ApplyConfiguration] struct {
+	// kind is the Kind, for messages and logs.
+	kind string
+	// newObject returns an empty object of the kind.
+	newObject func() O
+	// extract returns the fields the field manager owns on a live object, as an apply
+	// configuration comparable with the desired one.
+	extract func(live O, fieldManager string) (A, error)
+}
+
+// getOwned reads the engine object named name from the cache, and when the cache does not have
+// it from the API server: the cache only holds objects labelled as managed by Ethos, and may
+// lag just after a write. It returns nil when the object does not exist, and
+// errOwnershipConflict when it exists without c as its controller.
+func getOwned[O client.Object, A runtime.ApplyConfiguration](ctx context.Context, r *CampaignReconciler, c *ethosv1alpha1.Campaign, k ownedKind[O, A], name string) (O, error) {
+	var zero O
+	key := client.ObjectKey{Namespace: c.Namespace, Name: name}
+	live := k.newObject()
+	err := r.Get(ctx, key, live)
+	if apierrors.IsNotFound(err) {
+		err = r.APIReader.Get(ctx, key, live)
+	}
+	if apierrors.IsNotFound(err) {
+		return zero, nil
+	}
+	if err != nil {
+		return zero, fmt.Errorf("failed to get %s %s: %w", k.kind, klog.KRef(c.Namespace, name), err)
+	}
+	if ref := metav1.GetControllerOfNoCopy(live); ref == nil || ref.UID != c.UID {
+		return zero, fmt.Errorf("%w: %s %s exists and is not controlled by Campaign %s",
+			errOwnershipConflict, k.kind, name, c.Name)
+	}
+	return live, nil
+}
+
+// applyOwned makes the engine object match desired with server-side apply (field manager
+// FieldManager, forced ownership), and returns the live object.
+//
+// To write nothing when nothing changed, it compares desired with the fields FieldManager owns
+// on the live object (managed-fields extraction). An edit by anyone else to a field Ethos set
+// moves that field's ownership away from FieldManager (or changes its value), so drift shows
+// up as a difference and is undone; fields other actors add (defaults, an HPA's replicas) are
+// not ours and never cause a write. A difference seen in the cache is confirmed against the
+// API server before writing, so a cache that has not caught up with the previous write does
+// not cause a second one.
+func applyOwned[O client.Object, A runtime.ApplyConfiguration](ctx context.Context, r *CampaignReconciler, c *ethosv1alpha1.Campaign, k ownedKind[O, A], name string, desired A) (O, error) {
+	var zero O
+	live, err := getOwned(ctx, r, c, k, name)
+	if err != nil {
+		return zero, err
+	}
+	if !isZero(live) {
+		same, err := ownsExactly(k, live, desired)
+		if err != nil {
+			return zero, err
+		}
+		if same {
+			return live, nil
+		}
+		// The cache may be behind the API server; confirm before writing.
+		fresh := k.newObject()
+		if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(live), fresh); err == nil {
+			if same, err := ownsExactly(k, fresh, desired); err == nil && same {
+				return fresh, nil
+			}
+		}
+	}
+	logf.FromContext(ctx).V(1).Info("Applying "+k.kind, k.kind, klog.KRef(c.Namespace, name))
+	if err := r.Apply(ctx, desired, client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
+		return zero, fmt.Errorf("failed to apply %s %s: %w", k.kind, klog.KRef(c.Namespace, name), err)
+	}
+	// The API server's answer was decoded into desired; convert it back to the typed object.
+	out := k.newObject()
+	if err := convert(desired, out); err != nil {
+		return zero, fmt.Errorf("failed to decode applied %s %s: %w", k.kind, klog.KRef(c.Namespace, name), err)
+	}
+	return out, nil
+}
+
+// deleteOwned removes an engine object the Campaign no longer asks for (an autoscaler or a
+// disruption budget), if it exists and the Campaign controls it. Objects it does not control
+// are left alone: not wanting an object is no reason to touch someone else's. It reads the
+// cache only: every object Ethos creates carries the label the cache selects, and this runs
+// on every reconcile of most Campaigns, which must cost no request to the API server.
+func deleteOwned[O client.Object, A runtime.ApplyConfiguration](ctx context.Context, r *CampaignReconciler, c *ethosv1alpha1.Campaign, k ownedKind[O, A], name string) error {
+	live := k.newObject()
+	if err := r.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: name}, live); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("failed to get %s %s: %w", k.kind, klog.KRef(c.Namespace, name), err)
+	}
+	if ref := metav1.GetControllerOfNoCopy(live); ref == nil || ref.UID != c.UID {
+		return nil
+	}
+	logf.FromContext(ctx).Info("Deleting "+k.kind+" no longer needed", k.kind, klog.KRef(c.Namespace, name))
+	if err := r.Delete(ctx, live, client.Preconditions{UID: ptr.To(live.GetUID())}); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("failed to delete %s %s: %w", k.kind, klog.KRef(c.Namespace, name), err)
+	}
+	return nil
+}
+
+// ownsExactly reports whether the fields FieldManager owns on live equal desired.
+func ownsExactly[O client.Object, A runtime.ApplyConfiguration](k ownedKind[O, A], live O, desired A) (bool, error) {
+	owned, err := k.extract(live, FieldManager)
+	if err != nil {
+		return false, fmt.Errorf("failed to extract the fields %s owns on %s %s: %w", FieldManager, k.kind, live.GetName(), err)
+	}
+	return equality.Semantic.DeepEqual(owned, desired), nil
+}
+
+// convert copies an apply configuration holding an API response into a typed object.
+func convert(from any, to runtime.Object) error {
+	data, err := json.Marshal(from)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, to)
+}
+
+func isZero[O client.Object](o O) bool {
+	var zero O
+	return any(o) == any(zero)
+}

@@ -1,0 +1,170 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+)
+
+// BenchmarkControllerScale creates ETHOS_SCALE_CAMPAIGNS Campaigns (default 1,000) against the
+// suite's envtest with the manager running, and reports:
+//   - converge-s: seconds from the first create until every Campaign has been reconciled
+//     (observedGeneration == generation and a config hash in status);
+//   - writes/campaign: the manager's writes (owned objects and status) per Campaign for that
+//     first reconcile;
+//   - resync-writes/campaign: its writes per Campaign when every Campaign is reconciled again
+//     with nothing changed;
+//   - policy-writes: writes to the one ConsentPolicy meanwhile (its boundCampaigns count);
+//   - peak-heap-MiB and peak-rss-MiB of the test process, which is the manager plus a thin
+//     client (the API server and etcd run in their own processes).
+//
+// Run it with `make bench-scale`; it is not part of `make test`.
+func BenchmarkControllerScale(b *testing.B) {
+	n := 1000
+	if v, err := strconv.Atoi(os.Getenv("ETHOS_SCALE_CAMPAIGNS")); err == nil && v > 0 {
+		n = v
+	}
+	for b.Loop() {
+		runScale(b, n)
+	}
+}
+
+func runScale(b *testing.B, n int) {
+	ctx := context.Background()
+	ns := newNamespace(b)
+	if err := k8s.Create(ctx, samplePolicy(b, ns)); err != nil {
+		b.Fatal(err)
+	}
+	// Let the policy's own reconcile (finalizer, status) finish before counting.
+	time.Sleep(2 * time.Second)
+
+	var peakHeap atomic.Uint64
+	stop := make(chan struct{})
+	var sampler sync.WaitGroup
+	sampler.Go(func() {
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peakHeap.Load() {
+				peakHeap.Store(ms.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	})
+
+	before, policyBefore := writes.Load(), policyWrites.Load()
+	start := time.Now()
+	names := make(chan string)
+	var creators sync.WaitGroup
+	for range 8 {
+		creators.Go(func() {
+			for name := range names {
+				c := sampleCampaign(b, ns)
+				c.Name = name
+				if err := k8s.Create(ctx, c); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	for i := range n {
+		names <- fmt.Sprintf("c%04d", i)
+	}
+	close(names)
+	creators.Wait()
+	created := time.Since(start)
+
+	for {
+		var list ethosv1alpha1.CampaignList
+		// Poll the manager's cache, not the API server: the measurement must not compete with
+		// the controller for the API server's CPU.
+		if err := cached.List(ctx, &list, client.InNamespace(ns)); err != nil {
+			b.Fatal(err)
+		}
+		done := 0
+		for i := range list.Items {
+			c := &list.Items[i]
+			if c.Status.ObservedGeneration == c.Generation && c.Status.Engine != nil && c.Status.Engine.ConfigHash != "" {
+				done++
+			}
+		}
+		if done == n {
+			break
+		}
+		if time.Since(start) > 10*time.Minute {
+			b.Fatalf("only %d of %d Campaigns converged after 10 minutes", done, n)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	converged := time.Since(start)
+	// Let reconciles triggered by the last writes (owned-object events) drain before counting.
+	time.Sleep(5 * time.Second)
+	firstWrites := writes.Load() - before
+	policyFirstWrites := policyWrites.Load() - policyBefore
+
+	before = writes.Load()
+	for i := range n {
+		req := ctrl.Request{NamespacedName: client.ObjectKey{Namespace: ns, Name: fmt.Sprintf("c%04d", i)}}
+		if _, err := campaigns.Reconcile(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	resyncWrites := writes.Load() - before
+	close(stop)
+	sampler.Wait()
+
+	b.ReportMetric(converged.Seconds(), "converge-s")
+	b.ReportMetric(created.Seconds(), "create-s")
+	b.ReportMetric(float64(firstWrites)/float64(n), "writes/campaign")
+	b.ReportMetric(float64(resyncWrites)/float64(n), "resync-writes/campaign")
+	b.ReportMetric(float64(policyFirstWrites), "policy-writes")
+	b.ReportMetric(float64(peakHeap.Load())/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(peakRSSMiB(), "peak-rss-MiB")
+}
+
+// peakRSSMiB is the process's peak resident set size (VmHWM), or 0 where /proc is missing.
+func peakRSSMiB() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
