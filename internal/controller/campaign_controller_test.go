@@ -138,7 +138,7 @@ func TestCampaignConverges(t *testing.T) {
 	ctr := pod.Containers[0]
 	g.Expect(ctr.Image).To(Equal(testImage))
 	g.Expect(ctr.Command).To(Equal([]string{"/decision-engine"}))
-	g.Expect(ctr.Args).To(Equal([]string{"--config", "/etc/ethos/decision.json", "--listen", ":8080", "--health-listen", ":8081"}))
+	g.Expect(ctr.Args).To(Equal([]string{"--config", "/etc/ethos/decision.json", "--listen", ":8080", "--ops-listen", ":8081"}))
 	g.Expect(ctr.VolumeMounts).To(Equal([]corev1.VolumeMount{{Name: "config", MountPath: "/etc/ethos", ReadOnly: true}}))
 	g.Expect(ctr.SecurityContext).To(Equal(&corev1.SecurityContext{
 		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
