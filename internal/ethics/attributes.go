@@ -180,8 +180,8 @@ func (in *campaignInput) attribute(name string) *attribute {
 	if a, ok := in.byName[name]; ok {
 		return a
 	}
-	w := normalize(name)
-	a := &attribute{name: name, words: w, dict: classifyName(w)}
+	cc := cachedName(name)
+	a := &attribute{name: name, words: cc.words, dict: cc.class}
 	in.byName[name] = a
 	in.attrs = append(in.attrs, a)
 	return a

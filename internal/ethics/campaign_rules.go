@@ -82,7 +82,7 @@ func sensitiveAttribute(in *campaignInput, fs Findings) Findings {
 // sensitiveValue (ETH002) denies rule values that name or infer a sensitive category.
 func sensitiveValue(in *campaignInput, fs Findings) Findings {
 	for _, v := range in.values {
-		cl := classifyValue(normalize(v.value), v.attr.words)
+		cl := cachedValue(v.value, v.attr)
 		if cl.Class == ethosv1alpha1.DataClassSensitive {
 			fs = append(fs, newFinding(ETH002, Deny, v.path,
 				fmt.Sprintf("value %q targets a sensitive category (%s); remove it and target on behaviour or stated preferences instead.", v.value, cl.Category)))
@@ -207,25 +207,34 @@ func purposeNames(p *ethosv1alpha1.ConsentPolicy) string {
 }
 
 // classNotCoveredByPurpose (ETH009) denies data of a class the purpose does not cover, once
-// per attribute, and history (Behavioral) when read. Sensitive attributes are left to ETH001:
-// the fix is never to widen the purpose to Sensitive data (CPL007).
+// per attribute, and history (Behavioral) when read. Sensitive data is never covered (CPL007
+// forbids it), so for a Sensitive attribute the fix named is to stop reading it, not to widen
+// the purpose; ETH001 reports the same attribute.
 func classNotCoveredByPurpose(in *campaignInput, fs Findings) Findings {
 	if in.purpose == nil {
 		return fs
 	}
 	for _, a := range in.attrs {
 		cls := a.effective()
-		if cls == "" || cls == ethosv1alpha1.DataClassSensitive || slices.Contains(in.purpose.DataClasses, cls) {
+		if cls == "" || slices.Contains(in.purpose.DataClasses, cls) {
 			continue
 		}
-		fs = append(fs, newFinding(ETH009, Deny, a.firstPath(in),
-			fmt.Sprintf("%q is %s data, which purpose %q does not cover (dataClasses: %s); add %s to the purpose or stop reading it.", a.name, cls, in.purpose.Name, classList(in.purpose.DataClasses), cls)))
+		fs = append(fs, newFinding(ETH009, Deny, a.firstPath(in), notCoveredDetail(a.name, cls, in.purpose)))
 	}
 	if len(in.history) > 0 && !slices.Contains(in.purpose.DataClasses, ethosv1alpha1.DataClassBehavioral) {
 		fs = append(fs, newFinding(ETH009, Deny, in.history[0].path,
-			fmt.Sprintf("recommendations read the visitor's history (Behavioral data), which purpose %q does not cover; add Behavioral to the purpose or set excludePurchased: false with source Candidates.", in.purpose.Name)))
+			fmt.Sprintf("recommendations read the visitor's purchase or viewing history (Behavioral data), which purpose %q does not cover (dataClasses: %s); add Behavioral to the purpose's dataClasses.", in.purpose.Name, classList(in.purpose.DataClasses))))
 	}
 	return fs
+}
+
+// notCoveredDetail is the ETH009 message for an attribute of class cls.
+func notCoveredDetail(name string, cls ethosv1alpha1.DataClass, purpose *ethosv1alpha1.Purpose) string {
+	fix := fmt.Sprintf("add %s to the purpose's dataClasses or stop reading it.", cls)
+	if cls == ethosv1alpha1.DataClassSensitive {
+		fix = "no purpose may cover Sensitive data (CPL007): stop reading it."
+	}
+	return fmt.Sprintf("%q is %s data, which purpose %q does not cover (dataClasses: %s); %s", name, cls, purpose.Name, classList(purpose.DataClasses), fix)
 }
 
 func classList(cs []ethosv1alpha1.DataClass) string {
@@ -250,7 +259,7 @@ func messagingWithoutOptIn(in *campaignInput, fs Findings) Findings {
 	case ethosv1alpha1.LegalBasisExplicitConsent:
 	case ethosv1alpha1.LegalBasisSoftOptIn:
 		fs = append(fs, newFinding(ETH010, Warning, p,
-			fmt.Sprintf("%s under soft opt-in: only for existing customers with an easy opt-out.", in.c.Spec.Channel)))
+			fmt.Sprintf("%s under soft opt-in (purpose %q): existing customers only, with a one-click opt-out.", in.c.Spec.Channel, in.purpose.Name)))
 	default:
 		fs = append(fs, newFinding(ETH010, Deny, p,
 			fmt.Sprintf("channel %s needs prior opt-in but purpose %q has legal basis %s; use a purpose with legalBasis ExplicitConsent.", in.c.Spec.Channel, in.purpose.Name, in.purpose.LegalBasis)))
@@ -307,7 +316,7 @@ func recommendsPurchased(in *campaignInput, fs Findings) Findings {
 		rp := experiencePath.Index(i).Child("recommendations")
 		if r.AllowRepurchase {
 			fs = append(fs, newFinding(ETH013, Warning, rp.Child("allowRepurchase"),
-				"recommends items already bought; keep this for consumables only."))
+				"recommends items the visitor already bought; keep allowRepurchase for consumables only."))
 		} else {
 			fs = append(fs, newFinding(ETH013, Deny, rp.Child("excludePurchased"),
 				"excludePurchased: false recommends items the visitor already bought; remove it, or set allowRepurchase: true for consumables."))
@@ -381,9 +390,10 @@ func noControlGroup(in *campaignInput, fs Findings) Findings {
 }
 
 // noFrequencyCap (ETH017) warns about messaging without a cap from the campaign or its
-// policy. Without the policy the check waits for the controller's re-check.
+// policy. A policy that does not exist yet (ETH018) gives no cap, so the warning fires then
+// too, unless the campaign sets its own.
 func noFrequencyCap(in *campaignInput, fs Findings) Findings {
-	if !in.c.Spec.Channel.IsMessaging() || in.policy == nil || in.c.EffectiveFrequencyCap(in.policy) != nil {
+	if !in.c.Spec.Channel.IsMessaging() || in.c.EffectiveFrequencyCap(in.policy) != nil {
 		return fs
 	}
 	return append(fs, newFinding(ETH017, Warning, specPath.Child("frequencyCap"),

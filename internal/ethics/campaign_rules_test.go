@@ -102,6 +102,7 @@ func TestCheckCampaign(t *testing.T) {
 		}, wantHits: []hit{
 			{"ETH001", "deny", "spec.audience.rules[1].attribute"},
 			{"ETH001", "deny", "spec.dataUsage[2].attribute"},
+			{"ETH009", "deny", "spec.dataUsage[2].attribute"}, // no purpose covers Sensitive
 		}},
 		{name: "ETH001 via placeholder, ETH005 lower class", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
 			c.Spec.Experiences[0].Content["hello"] = "Happy {{dateDeNaissance}}"
@@ -110,6 +111,7 @@ func TestCheckCampaign(t *testing.T) {
 			{"ETH001", "deny", "spec.experiences[0].content[hello]"},
 			{"ETH001", "deny", "spec.dataUsage[2].attribute"},
 			{"ETH005", "deny", "spec.dataUsage[2].class"},
+			{"ETH009", "deny", "spec.dataUsage[2].attribute"},
 		}},
 		{name: "ETH001 near miss: pageViews, usageCount, language-free names", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
 			c.Spec.Audience.Rules = append(c.Spec.Audience.Rules, rule("pageViews", "3"), rule("usageStage", "x"))
@@ -177,6 +179,38 @@ func TestCheckCampaign(t *testing.T) {
 			{"ETH009", "deny", "spec.dataUsage[0].attribute"},
 			{"ETH009", "deny", "spec.experiences[0].recommendations.excludePurchased"},
 		}},
+
+		{name: "ETH001 effective class is the declared one when higher: postalCode declared Sensitive", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.DataUsage[1].Class = ethosv1alpha1.DataClassSensitive
+		}, wantHits: []hit{
+			{"ETH001", "deny", "spec.experiences[0].content[stores]"},
+			{"ETH001", "deny", "spec.dataUsage[1].attribute"},
+			{"ETH009", "deny", "spec.dataUsage[1].attribute"},
+		}},
+		{name: "ETH001 age bracket in a name: over55", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Audience.Rules = append(c.Spec.Audience.Rules, ethosv1alpha1.Rule{Attribute: "over55", Operator: ethosv1alpha1.OperatorExists})
+			c.Spec.DataUsage = append(c.Spec.DataUsage, du("over55", ethosv1alpha1.DataClassPreference))
+		}, wantHits: []hit{
+			{"ETH001", "deny", "spec.audience.rules[1].attribute"},
+			{"ETH001", "deny", "spec.dataUsage[2].attribute"},
+			{"ETH005", "deny", "spec.dataUsage[2].class"},
+			{"ETH009", "deny", "spec.dataUsage[2].attribute"},
+		}},
+		{name: "ETH009 history read by RecentlyViewed alone", edit: func(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Purposes[0].DataClasses = []ethosv1alpha1.DataClass{ethosv1alpha1.DataClassPreference, ethosv1alpha1.DataClassProxy}
+			c.Spec.DataUsage[0].Class = ethosv1alpha1.DataClassPreference
+			c.Spec.Audience.RequireAuthenticated = true
+			r := c.Spec.Experiences[0].Recommendations
+			r.Source, r.ExcludePurchased, r.AllowRepurchase = ethosv1alpha1.SourceRecentlyViewed, ptr.To(false), true
+		}, wantHits: []hit{
+			{"ETH009", "deny", "spec.experiences[0].recommendations.source"},
+			{"ETH013", "warning", "spec.experiences[0].recommendations.allowRepurchase"},
+		}},
+		{name: "ETH009 near miss: no history read", edit: func(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Purposes[0].DataClasses = []ethosv1alpha1.DataClass{ethosv1alpha1.DataClassPreference, ethosv1alpha1.DataClassProxy}
+			c.Spec.DataUsage[0].Class = ethosv1alpha1.DataClassPreference
+			c.Spec.Experiences[0].Recommendations = nil
+		}, wantHits: []hit{}},
 
 		{name: "ETH010 email under consent", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
 			c.Spec.Channel = ethosv1alpha1.ChannelEmail
@@ -254,6 +288,12 @@ func TestCheckCampaign(t *testing.T) {
 			p.Spec.FrequencyCap = &ethosv1alpha1.FrequencyCap{MaxImpressions: 3, Per: "24h"}
 		}, wantHits: []hit{}},
 
+		{name: "ETH017 policy not found gives no cap", noPolicy: true, edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Channel = ethosv1alpha1.ChannelEmail
+		}, wantHits: []hit{
+			{"ETH017", "warning", "spec.frequencyCap"},
+			{"ETH018", "warning", "spec.consentPolicyRef.name"},
+		}},
 		{name: "ETH018 policy not found skips policy rules", noPolicy: true, edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
 			c.Spec.Purpose = "whatever"
 		}, wantHits: []hit{{"ETH018", "warning", "spec.consentPolicyRef.name"}}},
@@ -278,10 +318,10 @@ func TestFindingsHelpers(t *testing.T) {
 	c.Spec.ControlGroup = nil
 	fs := CheckCampaign(c, goodPolicy())
 	g.Expect(fs.HasDenials()).To(BeTrue())
-	g.Expect(fs.Rules()).To(Equal([]string{"ETH001", "ETH006", "ETH016"}))
+	g.Expect(fs.Rules()).To(Equal([]string{"ETH001", "ETH006", "ETH009", "ETH016"}))
 	g.Expect(fs[0].Message()).To(Equal(`[ETH001 SensitiveAttribute] spec.audience.rules[0].attribute: "age" is a sensitive category (age or birth date); campaigns must not target on it. Target on behaviour instead, such as viewed categories or stated preferences.`))
 	errs := fs.Denials()
-	g.Expect(errs).To(HaveLen(2))
+	g.Expect(errs).To(HaveLen(3))
 	g.Expect(errs[0].Error()).To(Equal(`spec.audience.rules[0].attribute: Forbidden: [ETH001 SensitiveAttribute] "age" is a sensitive category (age or birth date); campaigns must not target on it. Target on behaviour instead, such as viewed categories or stated preferences.`))
 	g.Expect(fs.Warnings()).To(Equal([]string{"[ETH016 NoControlGroup] spec.controlGroup: no control group: lift cannot be measured; set controlGroup.percent (5-10)."}))
 	for _, w := range fs.Warnings() {

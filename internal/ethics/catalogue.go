@@ -107,7 +107,7 @@ var Catalogue = []Rule{
 		FiresWhen: "the effective class of a used or declared attribute (or of history, when read) is not in the purpose's dataClasses",
 		Rationale: "Each purpose states which kinds of data it covers; reading another kind goes beyond what the visitor agreed to. Browsing and purchase history is Behavioral data.",
 		Example:   "dataUsage:\n- {attribute: favouriteSport, class: Preference}   # purpose dataClasses: [Behavioral]",
-		Fix:       "Add the class to the purpose's dataClasses in the ConsentPolicy (and to its description), or stop reading the attribute."},
+		Fix:       "Add the class to the purpose's dataClasses in the ConsentPolicy (and to its description), or stop reading the attribute. Sensitive data is never covered (CPL007): stop reading it."},
 	{ID: ETH010, Name: "MessagingWithoutOptIn", Severity: "deny",
 		FiresWhen: "channel Email/Sms/Push and the purpose's legal basis is not ExplicitConsent (SoftOptIn: warning)",
 		Rationale: "Electronic marketing needs prior opt-in (ePrivacy Directive Art. 13, PECR); the soft opt-in for existing customers is narrow and must be checked by a person.",

@@ -18,6 +18,8 @@ package ethics
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
 )
@@ -83,12 +85,12 @@ var SensitiveGroups = []TermGroup{
 	{Category: "health", Class: ethosv1alpha1.DataClassSensitive, Terms: []string{
 		"health", "medical", "diagnosis", "disability", "disabled", "pregnancy", "pregnant", "illness", "disease",
 		"medication", "chronic condition", "mental health",
-		"santé", "médical", "médicale", "handicap", "grossesse", "maladie",
-		"Gesundheit", "Gesundheitszustand", "Behinderung", "Schwangerschaft", "schwanger", "Krankheit", "medizinisch",
-		"salud", "discapacidad", "embarazo", "embarazada", "enfermedad", "médico", "médica",
-		"salute", "disabilità", "gravidanza", "incinta", "malattia",
-		"saúde", "deficiência", "gravidez", "grávida", "doença",
-		"gezondheid", "zwanger", "zwangerschap", "ziekte", "medisch", "medische",
+		"santé", "médical", "médicale", "handicap", "handicapé", "handicapée", "grossesse", "enceinte", "maladie",
+		"Gesundheit", "Gesundheitszustand", "Behinderung", "behindert", "Schwangerschaft", "schwanger", "Krankheit", "medizinisch",
+		"salud", "discapacidad", "discapacitado", "discapacitada", "embarazo", "embarazada", "enfermedad", "médico", "médica",
+		"salute", "disabilità", "disabile", "gravidanza", "incinta", "malattia",
+		"saúde", "deficiência", "deficiente", "gravidez", "grávida", "doença",
+		"gezondheid", "handicap", "gehandicapt", "beperking", "zwanger", "zwangerschap", "ziekte", "medisch", "medische",
 	}},
 	{Category: "sex life or sexual orientation", Class: ethosv1alpha1.DataClassSensitive, Terms: []string{
 		"sexual", "sexuality", "sexual orientation", "sex life", "sexual preference",
@@ -422,11 +424,14 @@ func ClassifyName(name string) Classification {
 }
 
 func classifyName(w words) Classification {
-	m := names.lookup(w, words{})
-	if !m.found {
-		return Classification{}
+	if m := names.lookup(w, words{}); m.found {
+		return Classification{Class: m.class, Category: m.category, Term: m.term}
 	}
-	return Classification{Class: m.class, Category: m.category, Term: m.term}
+	// A name such as over55 or isUnder18 holds an age bracket: age data under another name.
+	if t, ok := ageBracket(w); ok {
+		return Classification{Class: ethosv1alpha1.DataClassSensitive, Category: "age or birth date", Term: t}
+	}
+	return Classification{}
 }
 
 // ClassifyValue reports whether a rule value names or infers a sensitive category; attribute
@@ -443,6 +448,61 @@ func classifyValue(v, attr words) Classification {
 		return Classification{Class: ethosv1alpha1.DataClassSensitive, Category: "age", Term: t}
 	}
 	return Classification{}
+}
+
+// classCache memoises classifications: the same attribute names and rule values come back
+// on every admission and every controller re-check, and normalising them is most of the
+// engine's cost. It is bounded (classCacheMax entries per cache; past that, results are
+// computed and not stored) so names chosen by users cannot grow it without limit.
+type classCache struct {
+	m sync.Map // key → cachedClass
+	n atomic.Int32
+}
+
+// classCacheMax bounds each cache: far more distinct names and values than a cluster holds.
+const classCacheMax = 8192
+
+// cachedClass is a cached normalisation and its classification. words is shared read-only.
+type cachedClass struct {
+	words words
+	class Classification
+}
+
+// valueKey identifies a rule value in the context of its rule's attribute (its neighbours).
+type valueKey struct{ value, attribute string }
+
+var (
+	nameCache  classCache
+	valueCache classCache
+)
+
+// get returns the cached entry for key, computing and (while there is room) storing it.
+func (c *classCache) get(key any, compute func() cachedClass) cachedClass {
+	if v, ok := c.m.Load(key); ok {
+		return v.(cachedClass)
+	}
+	v := compute()
+	if c.n.Load() < classCacheMax {
+		if _, loaded := c.m.LoadOrStore(key, v); !loaded {
+			c.n.Add(1)
+		}
+	}
+	return v
+}
+
+// cachedName normalises and classifies an attribute name, once per distinct name.
+func cachedName(name string) cachedClass {
+	return nameCache.get(name, func() cachedClass {
+		w := normalize(name)
+		return cachedClass{words: w, class: classifyName(w)}
+	})
+}
+
+// cachedValue classifies a rule value next to its attribute, once per distinct pair.
+func cachedValue(value string, attr *attribute) Classification {
+	return valueCache.get(valueKey{value, attr.name}, func() cachedClass {
+		return cachedClass{class: classifyValue(normalize(value), attr.words)}
+	}).class
 }
 
 // ageWords precede a number in an age bracket: "over 55", "plus de 60", "über 65".

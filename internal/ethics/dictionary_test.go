@@ -68,7 +68,10 @@ func TestClassifyName(t *testing.T) {
 		// Ambiguous words without and with their neighbours.
 		{"genre", S}, {"musicGenre", ""}, {"genreFilm", ""}, {"bookGenre", ""}, {"genero", S}, {"generoMusical", ""},
 		{"race", S}, {"raceDistance", ""}, {"marathonRace", ""}, {"raceFinishTime", ""},
-		{"eta", S}, {"deliveryEta", ""}, {"etaParcel", ""}, {"orderETA", ""},
+		{"eta", S}, {"deliveryEta", ""}, {"etaParcel", ""}, {"orderETA", ""}, {"etaConsegna", ""},
+		// Age brackets in a name are age data; inflections of disability.
+		{"over55", S}, {"isUnder18", S}, {"overview", ""}, {"top10Viewed", ""},
+		{"handicapé", S}, {"behindert", S}, {"discapacitado", S},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,6 +36,7 @@ import (
 	"strings"
 	"sync"
 
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
@@ -174,8 +175,12 @@ func (l *loader) read(name string, r io.Reader) error {
 }
 
 // document decodes one YAML document; a v1 List is unpacked into its items.
+//
+// It decodes as the API server does: a key given twice in one mapping is an error (kubectl's
+// strict field validation rejects it too), and whole numbers become int64, not float64, so
+// CEL rules over integer fields (such as weight) evaluate instead of failing on the type.
 func (l *loader) document(name string, doc int, b []byte) error {
-	j, err := yaml.YAMLToJSON(b)
+	j, err := yaml.YAMLToJSONStrict(b)
 	if err != nil {
 		return fmt.Errorf("failed to parse %s (document %d): %w", label(name), doc, err)
 	}
@@ -184,7 +189,7 @@ func (l *loader) document(name string, doc int, b []byte) error {
 		return nil // an empty document, such as a trailing "---"
 	}
 	var obj map[string]any
-	if err := json.Unmarshal(j, &obj); err != nil {
+	if err := utiljson.Unmarshal(j, &obj); err != nil {
 		return fmt.Errorf("failed to parse %s (document %d): expected a YAML mapping with apiVersion and kind: %w", name, doc, err)
 	}
 	if kind, _ := obj["kind"].(string); strings.HasSuffix(kind, "List") {

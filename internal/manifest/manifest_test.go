@@ -63,3 +63,30 @@ func TestLoadErrors(t *testing.T) {
 	_, err = Load(context.Background(), []string{"does-not-exist.yaml"}, Options{})
 	g.Expect(err).To(MatchError(ContainSubstring("failed to read does-not-exist.yaml")))
 }
+
+// TestLoadDecodesLikeTheAPIServer: a key given twice is an error, as with kubectl's strict
+// field validation, and integers reach CEL as integers (weight only with ABTest).
+func TestLoadDecodesLikeTheAPIServer(t *testing.T) {
+	g := NewWithT(t)
+	_, err := Load(context.Background(), []string{Stdin}, Options{Stdin: strings.NewReader("apiVersion: v1\nkind: ConfigMap\nkind: Secret\n")})
+	g.Expect(err).To(MatchError(ContainSubstring(`key "kind" already set`)))
+
+	in := `apiVersion: personalization.ethos.dev/v1alpha1
+kind: Campaign
+metadata: {name: c}
+spec:
+  consentPolicyRef: {name: p}
+  purpose: personalization
+  experiences:
+  - {name: a, weight: 5, content: {h: x}}
+  fallback: {content: {h: x}}
+`
+	set, err := Load(context.Background(), []string{Stdin}, Options{Stdin: strings.NewReader(in)})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(set.Objects).To(HaveLen(1))
+	var msgs []string
+	for _, e := range set.Objects[0].SchemaErrors {
+		msgs = append(msgs, e.Field+": "+e.Detail)
+	}
+	g.Expect(msgs).To(ConsistOf("spec.experiences: weight is only allowed when type is ABTest"))
+}
