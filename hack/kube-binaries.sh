@@ -51,7 +51,14 @@ build() {
   start=$(date +%s)
   log "building $name from $pkg (first build takes minutes; later ones use the Go build cache)"
   mkdir -p "$dir"
-  (cd "$here/tools/$mod" && GOFLAGS=-mod=mod go build -ldflags "$(version_ldflags)" -o "$dir/$name.tmp" "$pkg")
+  (cd "$here/tools/$mod" && GOFLAGS=-mod=mod go build -ldflags "$(version_ldflags)" -o "$dir/$name.tmp" "$pkg") &
+  # A heartbeat, so a first build (minutes) shows progress rather than silence; the build stops with us.
+  local pid=$! n=0
+  # shellcheck disable=SC2064 # the PID is fixed now; the trap may run after this function's locals are gone
+  trap "kill $pid 2>/dev/null || true" EXIT
+  while kill -0 "$pid" 2>/dev/null; do sleep 1; n=$((n + 1)); ((n % 30)) || log "still building $name (${n}s)"; done
+  wait "$pid"
+  trap - EXIT
   mv "$dir/$name.tmp" "$dir/$name"
   log "built $name in $(( $(date +%s) - start ))s"
 }
