@@ -246,11 +246,11 @@ type ConsentPolicyStatus struct {
 
 	// purposeCount is the number of purposes the policy declares.
 	// +optional
-	PurposeCount int32 `json:"purposeCount,omitempty"`
+	PurposeCount int32 `json:"purposeCount"`
 
 	// boundCampaigns is the number of Campaigns in the namespace that reference this policy.
 	// +optional
-	BoundCampaigns int32 `json:"boundCampaigns,omitempty"`
+	BoundCampaigns int32 `json:"boundCampaigns"`
 
 	// inUseBy names the Campaigns that reference this policy (at most 50, sorted); while the
 	// policy is being deleted, deletion waits for them to go.

@@ -139,7 +139,7 @@ func TestSelfManagedCertificates(t *testing.T) {
 	biased.Namespace = "shop"
 	err = c.Create(ctx, biased)
 	g.Expect(err).To(HaveOccurred())
-	g.Expect(err.Error()).To(ContainSubstring(`admission webhook "vcampaign-v1alpha1.kb.io" denied the request`))
+	g.Expect(err.Error()).To(ContainSubstring(`admission webhook "vcampaign.personalization.ethos.dev" denied the request`))
 	g.Expect(err.Error()).To(ContainSubstring("ETH001"))
 
 	// Rotation repairs a wiped Secret: a new CA is generated and injected.

@@ -70,6 +70,8 @@ const (
 	HTTPPort = 8080
 	// HealthPort serves /healthz, /readyz and /metrics.
 	HealthPort = 8081
+	// PreStopSleepSeconds is how long a terminating engine pod keeps serving.
+	PreStopSleepSeconds = 5
 	// HTTPPortName names the decision port on the container and the Service.
 	HTTPPortName = "http"
 	// HealthPortName names the health and metrics port on the container.
@@ -183,6 +185,10 @@ func Deployment(c *ethosv1alpha1.Campaign, opts Options, configHash string) *app
 		WithReadinessProbe(corev1ac.Probe().
 			WithHTTPGet(corev1ac.HTTPGetAction().WithPath("/readyz").WithPort(intstr.FromString(HealthPortName))).
 			WithPeriodSeconds(5).WithFailureThreshold(2)).
+		// Endpoints are removed asynchronously when a pod terminates: keep serving a few seconds
+		// so that kube-proxy stops routing to this pod before it stops answering.
+		WithLifecycle(corev1ac.Lifecycle().WithPreStop(corev1ac.LifecycleHandler().
+			WithSleep(corev1ac.SleepAction().WithSeconds(PreStopSleepSeconds)))).
 		WithSecurityContext(corev1ac.SecurityContext().
 			WithRunAsNonRoot(true).
 			WithRunAsUser(RunAsUser).

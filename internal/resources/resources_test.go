@@ -117,6 +117,7 @@ func TestDeploymentPodSpec(t *testing.T) {
 	g.Expect(*ctr.LivenessProbe.HTTPGet.Path).To(Equal("/healthz"))
 	g.Expect(*ctr.LivenessProbe.HTTPGet.Port).To(Equal(intstr.FromString("health")))
 	g.Expect(*ctr.ReadinessProbe.HTTPGet.Path).To(Equal("/readyz"))
+	g.Expect(*ctr.Lifecycle.PreStop.Sleep.Seconds).To(Equal(int64(5)))
 }
 
 func TestService(t *testing.T) {

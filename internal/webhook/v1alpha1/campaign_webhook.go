@@ -58,7 +58,7 @@ func SetupCampaignWebhookWithManager(mgr ctrl.Manager) error {
 // The webhook covers this API group only (never Pods or other groups), fails closed so no
 // Campaign slips in unchecked while the manager is down, and has no side effects so
 // `kubectl apply --dry-run=server` gets the same answer.
-// +kubebuilder:webhook:path=/validate-personalization-ethos-dev-v1alpha1-campaign,mutating=false,failurePolicy=fail,sideEffects=None,timeoutSeconds=5,groups=personalization.ethos.dev,resources=campaigns,verbs=create;update,versions=v1alpha1,name=vcampaign-v1alpha1.kb.io,admissionReviewVersions=v1
+// +kubebuilder:webhook:path=/validate-personalization-ethos-dev-v1alpha1-campaign,mutating=false,failurePolicy=fail,sideEffects=None,timeoutSeconds=5,groups=personalization.ethos.dev,resources=campaigns,verbs=create;update,versions=v1alpha1,name=vcampaign.personalization.ethos.dev,admissionReviewVersions=v1
 
 // CampaignValidator runs the Campaign rules (ETH001–ETH018) at admission.
 //

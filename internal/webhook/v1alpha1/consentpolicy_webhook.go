@@ -44,7 +44,7 @@ func SetupConsentPolicyWebhookWithManager(mgr ctrl.Manager) error {
 	return nil
 }
 
-// +kubebuilder:webhook:path=/validate-personalization-ethos-dev-v1alpha1-consentpolicy,mutating=false,failurePolicy=fail,sideEffects=None,timeoutSeconds=5,groups=personalization.ethos.dev,resources=consentpolicies,verbs=create;update,versions=v1alpha1,name=vconsentpolicy-v1alpha1.kb.io,admissionReviewVersions=v1
+// +kubebuilder:webhook:path=/validate-personalization-ethos-dev-v1alpha1-consentpolicy,mutating=false,failurePolicy=fail,sideEffects=None,timeoutSeconds=5,groups=personalization.ethos.dev,resources=consentpolicies,verbs=create;update,versions=v1alpha1,name=vconsentpolicy.personalization.ethos.dev,admissionReviewVersions=v1
 
 // ConsentPolicyValidator runs the ConsentPolicy rules (CPL001–CPL009) at admission.
 // Deleting a policy in use is not denied here: the ConsentPolicy controller's finalizer
