@@ -295,6 +295,38 @@ func (d *fastDecoder) unknown(key string, fields ...string) bool {
 	return d.skip(0)
 }
 
+// object decodes a JSON object, calling member for each key while the decoder stands at the
+// key's value; member decodes the value and reports whether it could.
+func (d *fastDecoder) object(member func(key string) bool) bool {
+	if !d.consume('{') {
+		return false
+	}
+	for n := 0; ; n++ {
+		key, done, ok := d.nextKey(n)
+		if !ok || done {
+			return ok
+		}
+		if !member(key) {
+			return false
+		}
+	}
+}
+
+func (d *fastDecoder) strTo(dst *string) (ok bool) {
+	*dst, ok = d.str()
+	return ok
+}
+
+func (d *fastDecoder) boolTo(dst *bool) (ok bool) {
+	*dst, ok = d.boolean()
+	return ok
+}
+
+func (d *fastDecoder) itemIDsTo(dst *[]ItemID) (ok bool) {
+	*dst, ok = d.itemIDs()
+	return ok
+}
+
 // seen marks a field as read and reports false for a duplicate, which encoding/json
 // merges in ways the slow path should decide.
 func seen(mask *uint32, bit uint32) bool {
@@ -308,118 +340,59 @@ func seen(mask *uint32, bit uint32) bool {
 var requestFields = []string{"visitor", "consent", "attributes", "zone", "history", "candidates", "impressions", "gpc"}
 
 func (d *fastDecoder) request(r *Request) bool {
-	if !d.consume('{') {
-		return false
-	}
 	var mask uint32
-	for n := 0; ; n++ {
-		key, done, ok := d.nextKey(n)
-		if !ok {
-			return false
-		}
-		if done {
-			return true
-		}
+	return d.object(func(key string) bool {
 		switch key {
 		case "visitor":
-			ok = seen(&mask, 1) && d.visitor(&r.Visitor)
+			return seen(&mask, 1) && d.visitor(&r.Visitor)
 		case "consent":
-			ok = seen(&mask, 2) && d.consent(r)
+			return seen(&mask, 2) && d.consent(r)
 		case "attributes":
-			ok = seen(&mask, 4) && d.attributes(r)
+			return seen(&mask, 4) && d.attributes(r)
 		case "zone":
-			ok = seen(&mask, 8)
-			if ok {
-				r.Zone, ok = d.str()
-			}
+			return seen(&mask, 8) && d.strTo(&r.Zone)
 		case "history":
-			ok = seen(&mask, 16) && d.history(&r.History)
+			return seen(&mask, 16) && d.history(&r.History)
 		case "candidates":
-			ok = seen(&mask, 32) && d.candidates(r)
+			return seen(&mask, 32) && d.candidates(r)
 		case "impressions":
-			ok = seen(&mask, 64) && d.impressions(r)
+			return seen(&mask, 64) && d.impressions(r)
 		case "gpc":
-			ok = seen(&mask, 128)
-			if ok {
-				r.GPC, ok = d.boolean()
-			}
+			return seen(&mask, 128) && d.boolTo(&r.GPC)
 		default:
-			ok = d.unknown(key, requestFields...)
+			return d.unknown(key, requestFields...)
 		}
-		if !ok {
-			return false
-		}
-	}
+	})
 }
 
 func (d *fastDecoder) visitor(v *Visitor) bool {
-	if !d.consume('{') {
-		return false
-	}
 	var mask uint32
-	for n := 0; ; n++ {
-		key, done, ok := d.nextKey(n)
-		if !ok {
-			return false
-		}
-		if done {
-			return true
-		}
+	return d.object(func(key string) bool {
 		switch key {
 		case "id":
-			ok = seen(&mask, 1)
-			if ok {
-				v.ID, ok = d.str()
-			}
+			return seen(&mask, 1) && d.strTo(&v.ID)
 		case "authenticated":
-			ok = seen(&mask, 2)
-			if ok {
-				v.Authenticated, ok = d.boolean()
-			}
+			return seen(&mask, 2) && d.boolTo(&v.Authenticated)
 		default:
-			ok = d.unknown(key, "id", "authenticated")
+			return d.unknown(key, "id", "authenticated")
 		}
-		if !ok {
-			return false
-		}
-	}
+	})
 }
 
 func (d *fastDecoder) consent(r *Request) bool {
-	if !d.consume('{') {
-		return false
-	}
 	r.Consent = make(map[string]string, 4)
-	for n := 0; ; n++ {
-		key, done, ok := d.nextKey(n)
-		if !ok {
-			return false
-		}
-		if done {
-			return true
-		}
+	return d.object(func(key string) bool {
 		v, ok := d.str()
-		if !ok {
-			return false
-		}
 		r.Consent[key] = v
-	}
+		return ok
+	})
 }
 
 func (d *fastDecoder) attributes(r *Request) bool {
-	if !d.consume('{') {
-		return false
-	}
 	r.Attributes = make(Attributes, 8)
-	for n := 0; ; n++ {
-		key, done, ok := d.nextKey(n)
-		if !ok {
-			return false
-		}
-		if done {
-			return true
-		}
+	return d.object(func(key string) bool {
 		var v Value
+		var ok bool
 		switch c := d.peek(); {
 		case c == '"':
 			v.Kind = KindString
@@ -430,12 +403,8 @@ func (d *fastDecoder) attributes(r *Request) bool {
 			b, ok = d.boolean()
 			v.Str = strconv.FormatBool(b)
 		case c == 'n':
-			ok = d.literal("null")
 			delete(r.Attributes, key) // null is absent, as a later duplicate would make it
-			if !ok {
-				return false
-			}
-			continue
+			return d.literal("null")
 		case c == '-' || (c >= '0' && c <= '9'):
 			v.Kind = KindNumber
 			if v.Str, ok = d.number(); ok {
@@ -446,14 +415,10 @@ func (d *fastDecoder) attributes(r *Request) bool {
 		case c == '[':
 			v.Kind = KindList
 			v.List, ok = d.strings(nil)
-		default:
-			ok = false
-		}
-		if !ok {
-			return false
 		}
 		r.Attributes[key] = v
-	}
+		return ok
+	})
 }
 
 // strings reads an array of strings, appending to backing when given.
@@ -525,36 +490,17 @@ func (d *fastDecoder) itemIDs() ([]ItemID, bool) {
 }
 
 func (d *fastDecoder) history(h *History) bool {
-	if !d.consume('{') {
-		return false
-	}
 	var mask uint32
-	for n := 0; ; n++ {
-		key, done, ok := d.nextKey(n)
-		if !ok {
-			return false
-		}
-		if done {
-			return true
-		}
+	return d.object(func(key string) bool {
 		switch key {
 		case "viewed":
-			ok = seen(&mask, 1)
-			if ok {
-				h.Viewed, ok = d.itemIDs()
-			}
+			return seen(&mask, 1) && d.itemIDsTo(&h.Viewed)
 		case "purchased":
-			ok = seen(&mask, 2)
-			if ok {
-				h.Purchased, ok = d.itemIDs()
-			}
+			return seen(&mask, 2) && d.itemIDsTo(&h.Purchased)
 		default:
-			ok = d.unknown(key, "viewed", "purchased")
+			return d.unknown(key, "viewed", "purchased")
 		}
-		if !ok {
-			return false
-		}
-	}
+	})
 }
 
 func (d *fastDecoder) candidates(r *Request) bool {
@@ -583,36 +529,27 @@ func (d *fastDecoder) candidates(r *Request) bool {
 }
 
 func (d *fastDecoder) candidate(c *Candidate) bool {
-	if !d.consume('{') {
-		return false
-	}
 	var mask uint32
-	for n := 0; ; n++ {
-		key, done, ok := d.nextKey(n)
-		if !ok {
-			return false
-		}
-		if done {
-			return true
-		}
+	return d.object(func(key string) bool {
 		switch key {
 		case "id":
-			ok = seen(&mask, 1)
-			if ok {
-				c.ID, ok = d.itemID()
+			if !seen(&mask, 1) {
+				return false
 			}
+			var ok bool
+			c.ID, ok = d.itemID()
+			return ok
 		case "categories":
-			ok = seen(&mask, 2)
-			if ok {
-				c.Categories, ok = d.strings(&d.cats)
+			if !seen(&mask, 2) {
+				return false
 			}
+			var ok bool
+			c.Categories, ok = d.strings(&d.cats)
+			return ok
 		default:
-			ok = d.unknown(key, "id", "categories")
+			return d.unknown(key, "id", "categories")
 		}
-		if !ok {
-			return false
-		}
-	}
+	})
 }
 
 func (d *fastDecoder) impressions(r *Request) bool {
