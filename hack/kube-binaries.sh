@@ -51,7 +51,8 @@ build() {
   start=$(date +%s)
   log "building $name from $pkg (first build takes minutes; later ones use the Go build cache)"
   mkdir -p "$dir"
-  (cd "$here/tools/$mod" && GOFLAGS=-mod=mod go build -ldflags "$(version_ldflags)" -o "$dir/$name.tmp" "$pkg") &
+  # A per-process temporary name: two runs at once (parallel test jobs) must not move each other's file.
+  (cd "$here/tools/$mod" && GOFLAGS=-mod=mod go build -ldflags "$(version_ldflags)" -o "$dir/$name.tmp.$$" "$pkg") &
   # A heartbeat, so a first build (minutes) shows progress rather than silence; the build stops with us.
   local pid=$! n=0
   # shellcheck disable=SC2064 # the PID is fixed now; the trap may run after this function's locals are gone
@@ -59,7 +60,7 @@ build() {
   while kill -0 "$pid" 2>/dev/null; do sleep 1; n=$((n + 1)); ((n % 30)) || log "still building $name (${n}s)"; done
   wait "$pid"
   trap - EXIT
-  mv "$dir/$name.tmp" "$dir/$name"
+  mv "$dir/$name.tmp.$$" "$dir/$name"
   log "built $name in $(( $(date +%s) - start ))s"
 }
 
