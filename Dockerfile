@@ -10,6 +10,9 @@ FROM --platform=$BUILDPLATFORM ${BASE_IMAGE} AS builder
 ARG TARGETOS=linux
 ARG TARGETARCH
 ARG VERSION=dev
+# Commit and commit time for `kubectl ethos version` (the Makefile passes them; .git is not copied).
+ARG COMMIT=unknown
+ARG DATE=unknown
 
 WORKDIR /workspace
 # Download modules first: this layer is reused as long as go.mod and go.sum do not change.
@@ -23,7 +26,7 @@ COPY . .
 # platform by Go itself.
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} \
-    go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/ \
+    go build -trimpath -ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT} -X main.date=${DATE}" -o /out/ \
       ./cmd/manager ./cmd/decision-engine ./cmd/kubectl-ethos
 
 # Distroless static: no shell, no package manager; CA certificates, /etc/passwd and tzdata only.

@@ -3,6 +3,11 @@
 # Image holding manager, decision-engine and kubectl-ethos.
 IMG ?= ghcr.io/ethos-operator/ethos:dev
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# Commit and its time (UTC), stamped next to VERSION (`kubectl ethos version`); the commit's
+# time rather than the clock keeps builds reproducible.
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+DATE ?= $(shell TZ=UTC git show -s --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd HEAD 2>/dev/null || echo unknown)
+LDFLAGS_VERSION = -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
 SHELL = /usr/bin/env bash -o pipefail
 .SHELLFLAGS = -ec
@@ -55,7 +60,7 @@ verify: ## Regenerate everything, tidy go.mod, and fail when the tree changed.
 
 .PHONY: build
 build: manifests generate fmt vet ## Build manager, decision-engine and kubectl-ethos into bin/.
-	go build -trimpath -ldflags "-X main.version=$(VERSION)" -o bin/ ./cmd/...
+	go build -trimpath -ldflags "$(LDFLAGS_VERSION)" -o bin/ ./cmd/...
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the cluster in ~/.kube/config (webhooks off).
@@ -63,13 +68,13 @@ run: manifests generate fmt vet ## Run the manager against the cluster in ~/.kub
 
 .PHONY: docker-build
 docker-build: ## Build the container image (IMG) with Docker (Dockerfile; needs a Docker engine).
-	docker build --build-arg VERSION=$(VERSION) -t $(IMG) .
+	docker build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) --build-arg DATE=$(DATE) -t $(IMG) .
 
 # Docker-free image: an OCI archive for `ctr -n k8s.io images import` (or skopeo, crane, podman load).
 IMAGE_TAR ?= bin/ethos-image.tar
 .PHONY: build-image
 build-image: ## Build the image (IMG) as an OCI tarball in IMAGE_TAR without Docker.
-	go run ./hack/build-image --image "$(IMG)" --version "$(VERSION)" --output "$(IMAGE_TAR)"
+	go run ./hack/build-image --image "$(IMG)" --version "$(VERSION)" --commit "$(COMMIT)" --date "$(DATE)" --output "$(IMAGE_TAR)"
 
 # OVERLAY: default (self-managed webhook certificates) or certmanager.
 # IMAGE_PULL_POLICY: set it (e.g. Never, for an image imported into the node) to override IfNotPresent.

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -64,7 +65,7 @@ Findings and notes go to stderr. Exit 0 when an answer was produced, 2 on bad in
 		"file or directory of YAML/JSON manifests, or - for stdin (repeatable)")
 	f.StringVar(&o.request, "request", "", "decision request body (JSON, as POST /v1/decisions takes it), or - for stdin")
 	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace of objects without metadata.namespace")
-	f.StringVar(&o.campaign, "campaign", "", "name of the Campaign to use when the input holds several")
+	f.StringVar(&o.campaign, "campaign", "", "name (or namespace/name) of the Campaign to use when the input holds several")
 	f.StringVar(&o.now, "now", "", "decision time (RFC 3339) for the schedule; default the current time")
 	f.StringVarP(&o.output, "output", "o", "json", "output format: json")
 	f.BoolVar(&o.gpc, "gpc", false, "send the Sec-GPC: 1 header with the request")
@@ -108,7 +109,7 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 		return usageError("Campaign %s/%s does not pass the CRD schema", obj.Namespace, obj.Name)
 	}
 
-	policy := resolvePolicy(set, obj)
+	policy := resolvePolicy(obj)
 	findings := ethics.CheckCampaign(obj.Campaign, policy)
 	for _, f := range findings {
 		fmt.Fprintf(stderr, "%s: %s %s\n", displayFile(obj.File), f.Severity, f.Message())
@@ -156,41 +157,64 @@ func containsStdin(files []string) bool {
 	return false
 }
 
-// pickCampaign returns the Campaign named name, or the only Campaign of the input.
+// pickCampaign returns the Campaign named name (NAME or NAMESPACE/NAME), or the only
+// Campaign of the input; when a choice is needed the message lists the choices.
 func pickCampaign(set *manifest.Set, name string) (*manifest.Object, error) {
 	campaigns := set.Campaigns()
-	if name != "" {
-		for _, c := range campaigns {
-			if c.Name == name {
-				return c, nil
-			}
-		}
-		return nil, usageError("no Campaign named %q in the input", name)
-	}
-	switch len(campaigns) {
-	case 0:
+	if len(campaigns) == 0 {
 		return nil, usageError("the input holds no Campaign")
-	case 1:
-		return campaigns[0], nil
 	}
-	return nil, usageError("the input holds %d Campaigns; choose one with --campaign", len(campaigns))
+	if name == "" {
+		if len(campaigns) == 1 {
+			return campaigns[0], nil
+		}
+		return nil, usageError("the input holds %d Campaigns; choose one with --campaign NAME:\n%s", len(campaigns), campaignChoices(campaigns))
+	}
+	var matches []*manifest.Object
+	for _, c := range campaigns {
+		if c.Name == name || c.Namespace+"/"+c.Name == name {
+			matches = append(matches, c)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return nil, usageError("no Campaign named %q in the input; choose one of:\n%s", name, campaignChoices(campaigns))
+	case 1:
+		return matches[0], nil
+	}
+	return nil, usageError("%d Campaigns are named %q; choose one with --campaign NAMESPACE/NAME (and -f only the files of one environment):\n%s",
+		len(matches), name, campaignChoices(matches))
 }
 
-func readRequest(stdin io.Reader, path string) ([]byte, error) {
-	var (
-		body []byte
-		err  error
-	)
-	if path == manifest.Stdin {
-		body, err = io.ReadAll(io.LimitReader(stdin, decisionengine.MaxBodyBytes+1))
-	} else {
-		body, err = os.ReadFile(path)
+// campaignChoices lists Campaigns one a line: namespace/name and where each is written.
+func campaignChoices(campaigns []*manifest.Object) string {
+	var b strings.Builder
+	for _, c := range campaigns {
+		fmt.Fprintf(&b, "  %s/%s\t(%s)\n", c.Namespace, c.Name, c.Where())
 	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// readRequest reads the request body, never more than the engine accepts: a file or stdin
+// that does not end (/dev/zero) stops at the limit.
+func readRequest(stdin io.Reader, path string) ([]byte, error) {
+	name := "<stdin>"
+	r := stdin
+	if path != manifest.Stdin {
+		name = path
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, usageError("failed to read the request: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	body, err := io.ReadAll(io.LimitReader(r, decisionengine.MaxBodyBytes+1))
 	if err != nil {
-		return nil, usageError("failed to read the request: %v", err)
+		return nil, usageError("failed to read the request %s: %v", name, err)
 	}
 	if len(body) > decisionengine.MaxBodyBytes {
-		return nil, usageError("invalid request: request body is larger than %d bytes", decisionengine.MaxBodyBytes)
+		return nil, usageError("invalid request: %s is larger than %d bytes, the engine's request limit", name, decisionengine.MaxBodyBytes)
 	}
 	return body, nil
 }

@@ -93,6 +93,8 @@ func TestDecide(t *testing.T) {
 		},
 		{name: "several campaigns need --campaign", args: []string{"decide", "-f", samples, "--request", reqFile},
 			wantCode: exitBadInput, wantStderr: "choose one with --campaign"},
+		{name: "endless request", args: []string{"decide", "-f", sampleCampaign, "--request", "/dev/zero"},
+			wantCode: exitBadInput, wantStderr: "Error: invalid request: /dev/zero is larger than 1048576 bytes, the engine's request limit\n"},
 		{name: "missing request", args: []string{"decide", "-f", sampleCampaign},
 			wantCode: exitBadInput, wantStderr: "--request is required"},
 		{name: "bad request", args: []string{"decide", "-f", sampleCampaign, "--request", "-"},

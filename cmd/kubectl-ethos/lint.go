@@ -43,8 +43,12 @@ type lintFinding struct {
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
 	File      string `json:"file"`
-	Field     string `json:"field"`
-	Message   string `json:"message"`
+	// Line and Column (1-based) are where Field is written in File, or its nearest written
+	// ancestor for a field the file leaves out.
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
 }
 
 // lintSummary counts what was checked. Denied counts objects with at least one denial;
@@ -79,9 +83,13 @@ func newLintCmd() *cobra.Command {
 		Short: "Check Campaigns and ConsentPolicies offline with the admission rules",
 		Long: `lint reads multi-document YAML (directories recursively, "-" for stdin), applies the CRDs'
 defaults, validates the schema (OpenAPI and CEL) like the API server, then runs the admission
-webhook's rules. Campaigns resolve their ConsentPolicy within the input.
+webhook's rules. Documents of other API groups and documents that are not Kubernetes objects
+(kustomization files, Helm values) are skipped. Campaigns resolve their ConsentPolicy within
+the input: from their own kustomization or directory tree first when several trees define it.
 
-Exit status: 0 no denial, 1 at least one denial (or a warning with --strict), 2 bad input.`,
+Exit status: 0 no denial, 1 at least one denial (or a warning with --strict), 2 bad input:
+unreadable or oversized input, an unknown Ethos kind or version, two objects with the same
+kind, namespace and name in one tree, or no Campaign or ConsentPolicy in the input at all.`,
 		Example: "  kubectl ethos lint config/samples/\n  kustomize build overlays/prod | kubectl ethos lint -f - -o sarif > ethos.sarif",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			paths := append(slices.Clone(o.files), args...)
@@ -94,6 +102,10 @@ Exit status: 0 no denial, 1 at least one denial (or a warning with --strict), 2 
 			set, err := manifest.Load(cmd.Context(), paths, manifest.Options{Namespace: o.namespace, Stdin: cmd.InOrStdin()})
 			if err != nil {
 				return &exitError{code: exitBadInput, err: err}
+			}
+			if len(set.Objects) == 0 {
+				// CI must never pass on nothing: a wrong path or glob checks no object.
+				return usageError("nothing to lint: the input holds no Campaign or ConsentPolicy (%s skipped: other API groups or not Kubernetes objects); check the paths", plural(set.Skipped, "document"))
 			}
 			report := lint(set)
 			if err := writeReport(cmd.OutOrStdout(), o.output, report, o.strict); err != nil {
@@ -127,16 +139,16 @@ func lint(set *manifest.Set) *lintReport {
 		} else {
 			var findings ethics.Findings
 			if o.Campaign != nil {
-				findings = ethics.CheckCampaign(o.Campaign, resolvePolicy(set, o))
+				findings = ethics.CheckCampaign(o.Campaign, resolvePolicy(o))
 			} else {
 				findings = ethics.CheckConsentPolicy(nil, o.Policy, nil)
 			}
 			for _, f := range findings {
-				fs = append(fs, lintFinding{
+				fs = append(fs, locate(o, lintFinding{
 					Rule: f.Rule, RuleName: f.Name, Severity: string(f.Severity),
 					Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, File: o.File,
 					Field: f.Field.String(), Message: f.Message(),
-				})
+				}))
 			}
 		}
 		denied := false
@@ -155,21 +167,28 @@ func lint(set *manifest.Set) *lintReport {
 	return r
 }
 
-// resolvePolicy finds a Campaign's ConsentPolicy in the input. A policy the API server would
-// reject on schema grounds would not exist in the cluster, so it counts as missing (ETH018).
-func resolvePolicy(set *manifest.Set, c *manifest.Object) *ethosv1alpha1.ConsentPolicy {
-	for _, o := range set.Objects {
-		if o.Policy != nil && o.Namespace == c.Namespace && o.Name == c.Campaign.Spec.ConsentPolicyRef.Name && len(o.SchemaErrors) == 0 {
-			return o.Policy
-		}
+// resolvePolicy returns the ConsentPolicy the loader resolved for a Campaign. A policy the
+// API server would reject on schema grounds would not exist in the cluster, so it counts as
+// missing (ETH018).
+func resolvePolicy(c *manifest.Object) *ethosv1alpha1.ConsentPolicy {
+	if p := c.ResolvedPolicy; p != nil && len(p.SchemaErrors) == 0 {
+		return p.Policy
 	}
 	return nil
 }
 
 func schemaFinding(o *manifest.Object, e *field.Error) lintFinding {
-	return lintFinding{
+	return locate(o, lintFinding{
 		Rule: ruleSchema, RuleName: ruleNameSchema, Severity: string(ethics.Deny),
 		Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, File: o.File,
 		Field: e.Field, Message: fmt.Sprintf("[%s %s] %s", ruleSchema, ruleNameSchema, e.Error()),
-	}
+	})
+}
+
+// locate fills in where the finding's field is written; the position comes from the YAML
+// nodes the loader kept, so the rules need not know about files.
+func locate(o *manifest.Object, f lintFinding) lintFinding {
+	pos := o.Position(f.Field)
+	f.Line, f.Column = pos.Line, pos.Column
+	return f
 }

@@ -24,12 +24,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// The build stamps these with -ldflags "-X main.version=... -X main.commit=... -X
+// main.date=..." (Makefile, Dockerfile, hack/build-image); date is the commit's time, so that
+// builds stay reproducible. Unstamped builds fall back to what `go build` records from Git.
+var (
+	version = "dev"
+	commit  = ""
+	date    = ""
+)
 
 // Exit codes (SPEC §7).
 const (
@@ -90,11 +97,47 @@ func newRootCmd() *cobra.Command {
 		Use:           "kubectl-ethos",
 		Short:         "Ethos: ethical personalization for Kubernetes",
 		Long:          "kubectl-ethos checks Campaigns and ConsentPolicies offline with the same rules as the Ethos admission webhook.\nInstalled on PATH it runs as `kubectl ethos`.",
-		Version:       version,
+		Version:       versionLine(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl ethos"},
 	}
-	root.AddCommand(newLintCmd(), newExplainCmd(), newDecideCmd())
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.AddCommand(newLintCmd(), newExplainCmd(), newDecideCmd(), newVersionCmd())
 	return root
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, commit and build date",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), versionLine())
+			return err
+		},
+	}
+}
+
+// versionLine is what `version` and `--version` print:
+// "kubectl-ethos v0.1.0 (commit 0123abc..., built 2026-12-03T10:00:00Z)".
+func versionLine() string {
+	c, d := commit, date
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			switch {
+			case s.Key == "vcs.revision" && c == "":
+				c = s.Value
+			case s.Key == "vcs.time" && d == "":
+				d = s.Value
+			}
+		}
+	}
+	if c == "" {
+		c = "unknown"
+	}
+	if d == "" {
+		d = "unknown"
+	}
+	return fmt.Sprintf("kubectl-ethos %s (commit %s, built %s)", version, c, d)
 }

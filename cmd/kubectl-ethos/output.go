@@ -83,12 +83,12 @@ func writeText(w io.Writer, r *lintReport) error {
 		}
 		fmt.Fprintf(&b, "  %s %s/%s: %s\n", o.Kind, o.Namespace, o.Name, verdict)
 		for _, f := range fs {
-			fmt.Fprintf(&b, "    %-7s %s %s  %s\n", f.Severity, f.Rule, f.RuleName, f.Field)
+			fmt.Fprintf(&b, "    %-7s %s %s  %s  (line %d, column %d)\n", f.Severity, f.Rule, f.RuleName, f.Field, f.Line, f.Column)
 			fmt.Fprintf(&b, "            %s\n", detail(f))
 		}
 	}
 	s := r.Summary
-	fmt.Fprintf(&b, "\n%s checked, %d skipped (other kinds): %d denied, %s.\n",
+	fmt.Fprintf(&b, "\n%s checked, %d skipped (not Ethos objects): %d denied, %s.\n",
 		plural(s.Objects, "object"), s.Skipped, s.Denied, plural(s.Warnings, "warning"))
 	if s.Denied > 0 {
 		b.WriteString("Run `kubectl ethos explain RULE` for a rule's rationale and fix.\n")
@@ -155,10 +155,12 @@ func writeJUnit(w io.Writer, r *lintReport, strict bool) error {
 		c := junitCase{Name: fmt.Sprintf("%s %s/%s", o.Kind, o.Namespace, o.Name), Classname: displayFile(o.File)}
 		var failing, other []string
 		for _, f := range r.findingsOf(o) {
+			// file:line:column: message, the form editors and CI log viewers link.
+			m := fmt.Sprintf("%s:%d:%d: %s", displayFile(f.File), f.Line, f.Column, f.Message)
 			if f.Severity == string(ethics.Deny) || strict {
-				failing = append(failing, f.Message)
+				failing = append(failing, m)
 			} else {
-				other = append(other, f.Message)
+				other = append(other, m)
 			}
 		}
 		if len(failing) > 0 {
@@ -182,8 +184,9 @@ func writeJUnit(w io.Writer, r *lintReport, strict bool) error {
 	return err
 }
 
-// SARIF 2.1.0, for code-scanning UIs. Locations name the file and, as a logical location,
-// the object and field (the YAML line is not tracked).
+// SARIF 2.1.0, for code-scanning UIs. Locations name the file with the line and column of
+// the field (GitHub code scanning needs region.startLine) and, as a logical location, the
+// object and field.
 type sarifLog struct {
 	Version string     `json:"version"`
 	Schema  string     `json:"$schema"`
@@ -235,6 +238,12 @@ type sarifPhysical struct {
 	ArtifactLocation struct {
 		URI string `json:"uri"`
 	} `json:"artifactLocation"`
+	Region sarifRegion `json:"region"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn"`
 }
 
 type sarifLogical struct {
@@ -264,6 +273,7 @@ func writeSARIF(w io.Writer, r *lintReport) error {
 		loc := sarifLocation{LogicalLocations: []sarifLogical{{
 			FullyQualifiedName: fmt.Sprintf("%s/%s/%s/%s", f.Kind, f.Namespace, f.Name, f.Field), Kind: "object"}}}
 		loc.PhysicalLocation.ArtifactLocation.URI = displayFile(f.File)
+		loc.PhysicalLocation.Region = sarifRegion{StartLine: f.Line, StartColumn: f.Column}
 		run.Results = append(run.Results, sarifResult{RuleID: f.Rule, RuleIndex: index[f.Rule], Level: level,
 			Message: sarifText{f.Message}, Locations: []sarifLocation{loc}})
 	}

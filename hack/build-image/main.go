@@ -57,6 +57,8 @@ var epoch = time.Unix(0, 0).UTC()
 type Options struct {
 	Image    string   // reference recorded in the archive (io.containerd.image.name)
 	Version  string   // stamped into the binaries (-X main.version) and the image labels
+	Commit   string   // stamped into the binaries (-X main.commit); empty: not stamped
+	Date     string   // commit time stamped into the binaries (-X main.date); empty: not stamped
 	Output   string   // path of the OCI archive to write
 	Arch     string   // GOARCH of the binaries and the image
 	Packages []string // Go packages to build; each becomes /<base name>
@@ -67,6 +69,8 @@ func main() {
 	var pkgs string
 	flag.StringVar(&opts.Image, "image", "ghcr.io/ethos-operator/ethos:dev", "image reference to record in the archive")
 	flag.StringVar(&opts.Version, "version", "dev", "version stamped into the binaries")
+	flag.StringVar(&opts.Commit, "commit", "", "Git commit stamped into the binaries")
+	flag.StringVar(&opts.Date, "date", "", "build date stamped into the binaries (the commit's time keeps builds reproducible)")
 	flag.StringVar(&opts.Output, "output", "bin/ethos-image.tar", "OCI archive to write")
 	flag.StringVar(&opts.Arch, "arch", runtime.GOARCH, "target architecture (GOARCH)")
 	flag.StringVar(&pkgs, "packages", strings.Join(Binaries, ","), "comma-separated Go packages to build into the image")
@@ -113,7 +117,7 @@ func Build(opts Options) (v1.Hash, error) {
 
 // compile builds each package as a static linux binary into dir and returns their paths.
 func compile(opts Options, dir string) ([]string, error) {
-	args := []string{"build", "-trimpath", "-ldflags", "-s -w -X main.version=" + opts.Version, "-o", dir + "/"}
+	args := []string{"build", "-trimpath", "-ldflags", ldflags(opts), "-o", dir + "/"}
 	cmd := exec.Command("go", append(args, opts.Packages...)...)
 	// No cgo: the binaries must run on an empty base with no C library.
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+opts.Arch)
@@ -126,6 +130,18 @@ func compile(opts Options, dir string) ([]string, error) {
 		bins = append(bins, filepath.Join(dir, filepath.Base(p)))
 	}
 	return bins, nil
+}
+
+// ldflags strips the binaries and stamps version, commit and date (`kubectl ethos version`).
+func ldflags(opts Options) string {
+	flags := "-s -w -X main.version=" + opts.Version
+	if opts.Commit != "" {
+		flags += " -X main.commit=" + opts.Commit
+	}
+	if opts.Date != "" {
+		flags += " -X main.date=" + opts.Date
+	}
+	return flags
 }
 
 // rootfs returns the image's only layer: the binaries at /, the user and group files that
