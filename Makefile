@@ -92,9 +92,11 @@ docker-build: ## Build the container image (IMG) with Docker (Dockerfile; needs 
 
 # Docker-free image: an OCI archive for `ctr -n k8s.io images import` (or skopeo, crane, podman load).
 IMAGE_TAR ?= bin/ethos-image.tar
+# IMAGE_ARCHS: empty for this machine's architecture; e.g. amd64,arm64 for an OCI image index.
+IMAGE_ARCHS ?=
 .PHONY: build-image
-build-image: ## Build the image (IMG) as an OCI tarball in IMAGE_TAR without Docker.
-	go run ./hack/build-image --image "$(IMG)" --version "$(VERSION)" --output "$(IMAGE_TAR)"
+build-image: ## Build the image (IMG) as an OCI tarball in IMAGE_TAR without Docker (IMAGE_ARCHS=amd64,arm64: multi-platform).
+	go run ./hack/build-image --image "$(IMG)" --version "$(VERSION)" --output "$(IMAGE_TAR)" $(if $(IMAGE_ARCHS),--arch "$(IMAGE_ARCHS)")
 
 # OVERLAY: default (self-managed webhook certificates) or certmanager.
 # IMAGE_PULL_POLICY: set it (e.g. Never, for an image imported into the node) to override IfNotPresent.

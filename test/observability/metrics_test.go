@@ -65,7 +65,7 @@ func registries(t *testing.T) map[string]prometheus.Registerer {
 	if err != nil {
 		t.Fatalf("failed to create manager: %v", err)
 	}
-	if err := (&controller.CampaignReconciler{Client: mgr.GetClient(), Scheme: mgr.GetScheme()}).SetupWithManager(mgr); err != nil {
+	if err := (&controller.CampaignReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr); err != nil {
 		t.Fatalf("failed to set up the Campaign controller: %v", err)
 	}
 	if err := certs.New(certs.Options{Disabled: true}).Setup(mgr); err != nil {
