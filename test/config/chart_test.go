@@ -23,10 +23,12 @@ package config_test
 // pinned one `make helm` installs (bin/helm), or $HELM.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,20 +81,29 @@ func helmTemplate(t *testing.T, set ...string) ([]*unstructured.Unstructured, er
 	if err := cmd.Run(); err != nil {
 		return nil, errors.New(stderr.String())
 	}
+	// Through JSON, as render does, so numbers are int64/float64 alike on both sides.
 	var objs []*unstructured.Unstructured
-	dec := utilyaml.NewYAMLOrJSONDecoder(&stdout, 4096)
+	docs := utilyaml.NewYAMLReader(bufio.NewReader(&stdout))
 	for {
-		u := &unstructured.Unstructured{}
-		err := dec.Decode(&u.Object)
+		doc, err := docs.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			t.Fatalf("helm template printed invalid YAML: %v", err)
 		}
-		if len(u.Object) > 0 {
-			objs = append(objs, u)
+		data, err := yaml.YAMLToJSON(doc)
+		if err != nil {
+			t.Fatalf("helm template printed invalid YAML: %v", err)
 		}
+		if string(data) == "null" {
+			continue // a template that rendered nothing
+		}
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(data); err != nil {
+			t.Fatalf("helm template printed an invalid object: %v\n%s", err, doc)
+		}
+		objs = append(objs, u)
 	}
 	return objs, nil
 }
@@ -176,8 +187,12 @@ func TestChartMatchesConfig(t *testing.T) {
 			g := NewWithT(t)
 			chart := withoutHelm(mustTemplate(t, append(set, "image.repository=controller", "image.tag=latest")...))
 			want := withoutKustomize(render(t, overlay))
-			g.Expect(byKindAndName(chart)).To(Equal(byKindAndName(want)),
-				"charts/ethos differs from config/%s: run `make chart` and commit", overlay)
+			got, wantByName := byKindAndName(chart), byKindAndName(want)
+			g.Expect(slices.Sorted(maps.Keys(got))).To(Equal(slices.Sorted(maps.Keys(wantByName))),
+				"charts/ethos has other objects than config/%s: run `make chart` and commit", overlay)
+			for name, w := range wantByName {
+				g.Expect(got[name]).To(Equal(w), "%s of charts/ethos differs from config/%s: run `make chart` and commit", name, overlay)
+			}
 		})
 	}
 }
