@@ -191,7 +191,7 @@ func TestChartMatchesConfig(t *testing.T) {
 			g.Expect(slices.Sorted(maps.Keys(got))).To(Equal(slices.Sorted(maps.Keys(wantByName))),
 				"charts/ethos has other objects than config/%s: run `make chart` and commit", overlay)
 			for name, w := range wantByName {
-				g.Expect(got[name]).To(Equal(w), "%s of charts/ethos differs from config/%s: run `make chart` and commit", name, overlay)
+				g.Expect(got[name]).To(Equal(w), "%s of charts/ethos differs from config/%s: run `make chart`, or align values.yaml with config/ for a default, and commit", name, overlay)
 			}
 		})
 	}
