@@ -39,9 +39,29 @@ fmt: ## Run go fmt.
 vet: ## Run go vet.
 	go vet ./...
 
+.PHONY: chart
+chart: manifests ## Regenerate the Helm chart's generated half (charts/ethos) from config/.
+	go run ./hack/chartgen
+
 .PHONY: test
-test: manifests generate fmt vet envtest-assets ## Run unit tests and tests against a real kube-apiserver and etcd.
-	KUBEBUILDER_ASSETS="$$(hack/kube-binaries.sh envtest)" go test ./... -count=1 -coverprofile cover.out
+test: manifests generate chart fmt vet envtest-assets test-chart test-rules test-krew ## Run unit tests, chart, rules and krew checks, and tests against a real kube-apiserver and etcd.
+	HELM="$(HELM)" KUBEBUILDER_ASSETS="$$(hack/kube-binaries.sh envtest)" go test ./... -count=1 -coverprofile cover.out
+
+.PHONY: test-chart
+test-chart: helm ## helm lint (strict) and helm template of the chart, at its defaults and with everything enabled.
+	"$(HELM)" lint --strict charts/ethos
+	"$(HELM)" lint --strict charts/ethos --set webhook.certManager.enabled=true,networkPolicy.enabled=true,networkPolicy.engineNamespaces={shop} \
+		--set monitoring.podMonitor.enabled=true,monitoring.serviceMonitor.enabled=true,monitoring.prometheusRule.enabled=true,monitoring.dashboard.enabled=true
+	"$(HELM)" template ethos charts/ethos --namespace ethos-system --include-crds > /dev/null
+
+.PHONY: test-rules
+test-rules: promtool ## Check the Prometheus alerts and run their unit tests (config/prometheus).
+	"$(PROMTOOL)" check rules config/prometheus/rules.yaml
+	"$(PROMTOOL)" test rules config/prometheus/rules_test.yaml
+
+.PHONY: test-krew
+test-krew: helm krew ## Build this platform's release archive and install it with krew from the manifest, offline.
+	HELM="$(HELM)" KREW="$(KREW)" VALIDATE_KREW_MANIFEST="$(VALIDATE_KREW_MANIFEST)" hack/test-krew.sh
 
 .PHONY: bench-scale
 bench-scale: envtest-assets ## Create 1,000 Campaigns against envtest with the manager running (docs/benchmarks.md).
@@ -66,15 +86,22 @@ build: manifests generate fmt vet ## Build manager, decision-engine and kubectl-
 run: manifests generate fmt vet ## Run the manager against the cluster in ~/.kube/config (webhooks off).
 	ENABLE_WEBHOOKS=false go run ./cmd/manager
 
+# VERSION must be a semantic version here (vX.Y.Z): krew and Helm need one.
+.PHONY: release
+release: helm ## Build kubectl-ethos archives for 6 platforms, SHA256SUMS, the krew manifest and the chart .tgz (dist/release/VERSION).
+	VERSION="$(VERSION)" HELM="$(HELM)" hack/release.sh
+
 .PHONY: docker-build
 docker-build: ## Build the container image (IMG) with Docker (Dockerfile; needs a Docker engine).
 	docker build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) --build-arg DATE=$(DATE) -t $(IMG) .
 
 # Docker-free image: an OCI archive for `ctr -n k8s.io images import` (or skopeo, crane, podman load).
 IMAGE_TAR ?= bin/ethos-image.tar
+# IMAGE_ARCHS: empty for this machine's architecture; e.g. amd64,arm64 for an OCI image index.
+IMAGE_ARCHS ?=
 .PHONY: build-image
-build-image: ## Build the image (IMG) as an OCI tarball in IMAGE_TAR without Docker.
-	go run ./hack/build-image --image "$(IMG)" --version "$(VERSION)" --commit "$(COMMIT)" --date "$(DATE)" --output "$(IMAGE_TAR)"
+build-image: ## Build the image (IMG) as an OCI tarball in IMAGE_TAR without Docker (IMAGE_ARCHS=amd64,arm64: multi-platform).
+	go run ./hack/build-image --image "$(IMG)" --version "$(VERSION)" --commit "$(COMMIT)" --date "$(DATE)" --output "$(IMAGE_TAR)" $(if $(IMAGE_ARCHS),--arch "$(IMAGE_ARCHS)")
 
 # OVERLAY: default (self-managed webhook certificates) or certmanager.
 # IMAGE_PULL_POLICY: set it (e.g. Never, for an image imported into the node) to override IfNotPresent.
@@ -154,9 +181,16 @@ $(LOCALBIN):
 KUBECTL ?= kubectl
 KUSTOMIZE ?= $(LOCALBIN)/kustomize
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
+HELM ?= $(LOCALBIN)/helm
+PROMTOOL ?= $(LOCALBIN)/promtool
+KREW ?= $(LOCALBIN)/krew
+VALIDATE_KREW_MANIFEST ?= $(LOCALBIN)/validate-krew-manifest
 
 KUSTOMIZE_VERSION ?= v5.8.1
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
+HELM_VERSION ?= v4.3.2
+PROMTOOL_VERSION ?= v0.316.0
+KREW_VERSION ?= v0.4.3
 
 .PHONY: kustomize
 kustomize: $(KUSTOMIZE) ## Install kustomize into bin/ (pinned).
@@ -167,6 +201,23 @@ $(KUSTOMIZE): $(LOCALBIN)
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/ (pinned).
 $(CONTROLLER_GEN): $(LOCALBIN)
 	$(call go-install-tool,$(CONTROLLER_GEN),sigs.k8s.io/controller-tools/cmd/controller-gen,$(CONTROLLER_TOOLS_VERSION))
+
+.PHONY: helm
+helm: $(HELM) ## Install Helm into bin/ (pinned).
+$(HELM): $(LOCALBIN)
+	$(call go-install-tool,$(HELM),helm.sh/helm/v4/cmd/helm,$(HELM_VERSION))
+
+.PHONY: promtool
+promtool: $(PROMTOOL) ## Install promtool into bin/ (pinned).
+$(PROMTOOL): $(LOCALBIN)
+	$(call go-install-tool,$(PROMTOOL),github.com/prometheus/prometheus/cmd/promtool,$(PROMTOOL_VERSION))
+
+.PHONY: krew
+krew: $(KREW) $(VALIDATE_KREW_MANIFEST) ## Install krew and its manifest validator into bin/ (pinned), to test the plugin manifest offline.
+$(KREW): $(LOCALBIN)
+	$(call go-install-tool,$(KREW),sigs.k8s.io/krew/cmd/krew,$(KREW_VERSION))
+$(VALIDATE_KREW_MANIFEST): $(LOCALBIN)
+	$(call go-install-tool,$(VALIDATE_KREW_MANIFEST),sigs.k8s.io/krew/cmd/validate-krew-manifest,$(KREW_VERSION))
 
 # go-install-tool installs $(2)@$(3) as $(1)-$(3) and links $(1) to it, so a version bump reinstalls.
 define go-install-tool

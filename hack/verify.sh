@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates every generated file and tidies go.mod, then fails when anything changed:
+# Regenerates every generated file (the Helm chart from config/ included) and tidies go.mod, then fails when anything changed:
 # generated code is committed and must never be stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-make --no-print-directory manifests generate fmt
+make --no-print-directory manifests generate chart fmt
 go mod tidy
 (cd hack/tools/kube && go mod tidy)
 (cd hack/tools/etcd && go mod tidy)

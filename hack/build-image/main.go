@@ -17,9 +17,12 @@ limitations under the License.
 // Command build-image builds the Ethos container image without Docker: the three static
 // binaries on an empty base, user 65532:65532, entrypoint /manager — the layout of the
 // Dockerfile's distroless image — written as an OCI image archive (oci-layout, index.json,
-// blobs) that `ctr -n k8s.io images import`, skopeo, crane and podman load all accept.
+// blobs) that `ctr -n k8s.io images import`, skopeo, crane and podman load all accept. With
+// several architectures (--arch amd64,arm64) the archive holds one image per architecture
+// under an OCI image index, the multi-platform form registries and containerd resolve.
 //
 //	go run ./hack/build-image --image ghcr.io/ethos-operator/ethos:dev --output bin/ethos-image.tar
+//	go run ./hack/build-image --arch amd64,arm64 --output bin/ethos-image.tar
 package main
 
 import (
@@ -60,7 +63,7 @@ type Options struct {
 	Commit   string   // stamped into the binaries (-X main.commit); empty: not stamped
 	Date     string   // commit time stamped into the binaries (-X main.date); empty: not stamped
 	Output   string   // path of the OCI archive to write
-	Arch     string   // GOARCH of the binaries and the image
+	Arch     string   // GOARCH of the binaries and the image; comma-separated for an index
 	Packages []string // Go packages to build; each becomes /<base name>
 }
 
@@ -72,7 +75,7 @@ func main() {
 	flag.StringVar(&opts.Commit, "commit", "", "Git commit stamped into the binaries")
 	flag.StringVar(&opts.Date, "date", "", "build date stamped into the binaries (the commit's time keeps builds reproducible)")
 	flag.StringVar(&opts.Output, "output", "bin/ethos-image.tar", "OCI archive to write")
-	flag.StringVar(&opts.Arch, "arch", runtime.GOARCH, "target architecture (GOARCH)")
+	flag.StringVar(&opts.Arch, "arch", runtime.GOARCH, "target architecture (GOARCH); several, comma-separated, for a multi-platform index")
 	flag.StringVar(&pkgs, "packages", strings.Join(Binaries, ","), "comma-separated Go packages to build into the image")
 	flag.Parse()
 	opts.Packages = strings.Split(pkgs, ",")
@@ -85,34 +88,58 @@ func main() {
 	fmt.Printf("Wrote %s (image %s, manifest %s)\n", opts.Output, opts.Image, digest)
 }
 
-// Build compiles the binaries and writes the image archive; it returns the manifest digest.
+// Build compiles the binaries and writes the image archive; it returns the digest of the
+// image manifest, or of the image index when opts.Arch names several architectures.
 func Build(opts Options) (v1.Hash, error) {
 	ref, err := name.ParseReference(opts.Image)
 	if err != nil {
 		return v1.Hash{}, fmt.Errorf("failed to parse image reference %q: %w", opts.Image, err)
 	}
+	archs := strings.Split(opts.Arch, ",")
 	work, err := os.MkdirTemp("", "ethos-image-")
 	if err != nil {
 		return v1.Hash{}, fmt.Errorf("failed to create work directory: %w", err)
 	}
 	defer func() { _ = os.RemoveAll(work) }()
 
-	bins, err := compile(opts, filepath.Join(work, "bin"))
-	if err != nil {
+	var images []v1.Image
+	for _, arch := range archs {
+		if arch == "" {
+			return v1.Hash{}, fmt.Errorf("--arch %q names an empty architecture; use e.g. amd64,arm64", opts.Arch)
+		}
+		archOpts := opts
+		archOpts.Arch = arch
+		bins, err := compile(archOpts, filepath.Join(work, "bin-"+arch))
+		if err != nil {
+			return v1.Hash{}, err
+		}
+		layerTar, err := rootfs(bins)
+		if err != nil {
+			return v1.Hash{}, err
+		}
+		img, err := image(archOpts, layerTar)
+		if err != nil {
+			return v1.Hash{}, err
+		}
+		images = append(images, img)
+	}
+	if len(images) == 1 {
+		if err := writeArchive(images[0], ref, opts, filepath.Join(work, "oci")); err != nil {
+			return v1.Hash{}, err
+		}
+		return images[0].Digest()
+	}
+	idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
+	for i, img := range images {
+		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{
+			MediaType: types.OCIManifestSchema1,
+			Platform:  &v1.Platform{OS: "linux", Architecture: archs[i]},
+		}})
+	}
+	if err := writeArchive(idx, ref, opts, filepath.Join(work, "oci")); err != nil {
 		return v1.Hash{}, err
 	}
-	layerTar, err := rootfs(bins)
-	if err != nil {
-		return v1.Hash{}, err
-	}
-	img, err := image(opts, layerTar)
-	if err != nil {
-		return v1.Hash{}, err
-	}
-	if err := writeArchive(img, ref, opts, filepath.Join(work, "oci")); err != nil {
-		return v1.Hash{}, err
-	}
-	return img.Digest()
+	return idx.Digest()
 }
 
 // compile builds each package as a static linux binary into dir and returns their paths.
@@ -231,20 +258,25 @@ func image(opts Options, layerTar []byte) (v1.Image, error) {
 	return img, nil
 }
 
-// writeArchive writes img as an OCI image layout in dir and tars it into opts.Output. The
-// index entry carries the full reference in io.containerd.image.name (the name containerd
-// gives the imported image) and the tag in org.opencontainers.image.ref.name (OCI tools).
-func writeArchive(img v1.Image, ref name.Reference, opts Options, dir string) error {
+// writeArchive writes an image (one architecture) or an image index as an OCI image layout in
+// dir and tars it into opts.Output. The index entry carries the full reference in
+// io.containerd.image.name (the name containerd gives the imported image) and the tag in
+// org.opencontainers.image.ref.name (OCI tools).
+func writeArchive(content any, ref name.Reference, opts Options, dir string) error {
 	p, err := layout.Write(dir, empty.Index)
 	if err != nil {
 		return fmt.Errorf("failed to create OCI layout: %w", err)
 	}
-	err = p.AppendImage(img,
-		layout.WithPlatform(v1.Platform{OS: "linux", Architecture: opts.Arch}),
-		layout.WithAnnotations(map[string]string{
-			"io.containerd.image.name":          ref.Name(),
-			"org.opencontainers.image.ref.name": ref.Identifier(),
-		}))
+	annotations := layout.WithAnnotations(map[string]string{
+		"io.containerd.image.name":          ref.Name(),
+		"org.opencontainers.image.ref.name": ref.Identifier(),
+	})
+	switch c := content.(type) {
+	case v1.ImageIndex:
+		err = p.AppendIndex(c, annotations)
+	case v1.Image:
+		err = p.AppendImage(c, layout.WithPlatform(v1.Platform{OS: "linux", Architecture: opts.Arch}), annotations)
+	}
 	if err != nil {
 		return fmt.Errorf("failed to write image: %w", err)
 	}

@@ -28,6 +28,7 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	. "github.com/onsi/gomega"
 )
 
@@ -153,4 +154,68 @@ func untar(t *testing.T, archive, dir string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestMultiArchIndex: with two architectures the archive holds an OCI image index under the
+// containerd name, with one linux image per architecture whose config and binary match it.
+func TestMultiArchIndex(t *testing.T) {
+	g := NewWithT(t)
+	out := filepath.Join(t.TempDir(), "image.tar")
+	t.Chdir(filepath.Join("..", ".."))
+	digest, err := Build(Options{Image: "ethos.local/ethos:multi", Version: "v0.0.0-test", Output: out,
+		Arch: "amd64,arm64", Packages: []string{"./hack/build-image/testdata/hello"}})
+	g.Expect(err).NotTo(HaveOccurred())
+
+	dir := t.TempDir()
+	untar(t, out, dir)
+	root, err := layout.ImageIndexFromPath(dir)
+	g.Expect(err).NotTo(HaveOccurred())
+	rm, err := root.IndexManifest()
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(rm.Manifests).To(HaveLen(1))
+	g.Expect(rm.Manifests[0].MediaType).To(Equal(types.OCIImageIndex))
+	g.Expect(rm.Manifests[0].Digest).To(Equal(digest))
+	g.Expect(rm.Manifests[0].Annotations).To(HaveKeyWithValue("io.containerd.image.name", "ethos.local/ethos:multi"))
+
+	idx, err := root.ImageIndex(digest)
+	g.Expect(err).NotTo(HaveOccurred())
+	im, err := idx.IndexManifest()
+	g.Expect(err).NotTo(HaveOccurred())
+	machines := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}
+	var archs []string
+	for _, desc := range im.Manifests {
+		g.Expect(desc.Platform).NotTo(BeNil())
+		g.Expect(desc.Platform.OS).To(Equal("linux"))
+		arch := desc.Platform.Architecture
+		archs = append(archs, arch)
+		img, err := idx.Image(desc.Digest)
+		g.Expect(err).NotTo(HaveOccurred())
+		cfg, err := img.ConfigFile()
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(cfg.Architecture).To(Equal(arch))
+		g.Expect(cfg.Config.Entrypoint).To(Equal([]string{"/manager"}))
+		layers, err := img.Layers()
+		g.Expect(err).NotTo(HaveOccurred())
+		rc, err := layers[0].Uncompressed()
+		g.Expect(err).NotTo(HaveOccurred())
+		tr := tar.NewReader(rc)
+		var machine elf.Machine
+		for {
+			hdr, err := tr.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			g.Expect(err).NotTo(HaveOccurred())
+			if hdr.Name == "hello" {
+				body, err := io.ReadAll(tr)
+				g.Expect(err).NotTo(HaveOccurred())
+				f, err := elf.NewFile(bytes.NewReader(body))
+				g.Expect(err).NotTo(HaveOccurred())
+				machine = f.Machine
+			}
+		}
+		_ = rc.Close()
+		g.Expect(machine).To(Equal(machines[arch]), "/hello of the %s image", arch)
+	}
+	g.Expect(archs).To(Equal([]string{"amd64", "arm64"}))
 }

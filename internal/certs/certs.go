@@ -147,8 +147,10 @@ func New(opts Options) *Rotation {
 	return &Rotation{opts: opts, ready: make(chan struct{})}
 }
 
-// Setup adds the rotator to mgr. It does nothing when rotation is disabled.
+// Setup adds the rotator to mgr and registers the certificate expiry metric. It adds no
+// rotator when rotation is disabled (the metric then reports cert-manager's certificate).
 func (r *Rotation) Setup(mgr ctrl.Manager) error {
+	registerExpiry(r.opts.CertDir, r.opts.CertName)
 	if r.opts.Disabled {
 		return nil
 	}

@@ -19,14 +19,23 @@ package certs_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -222,4 +231,34 @@ func reportPanic(t *testing.T) {
 	if r := recover(); r != nil {
 		t.Errorf("manager panicked: %v", r)
 	}
+}
+
+// TestExpiryCollector: the gauge reports the NotAfter of the certificate file, nothing before
+// the file exists, and an error for a file that is not a certificate.
+func TestExpiryCollector(t *testing.T) {
+	g := NewWithT(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tls.crt")
+	c := certs.ExpiryCollector{Path: path}
+	g.Expect(testutil.CollectAndCount(c)).To(Equal(0))
+
+	notAfter := time.Date(2031, 5, 17, 12, 0, 0, 0, time.UTC)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	g.Expect(err).NotTo(HaveOccurred())
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: notAfter.Add(-time.Hour), NotAfter: notAfter}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)).To(Succeed())
+	g.Expect(testutil.CollectAndCompare(c, strings.NewReader(fmt.Sprintf(`
+# HELP %[1]s When the webhook serving certificate this replica serves expires, in Unix seconds (read from the certificate file at scrape time; self-rotated or from cert-manager).
+# TYPE %[1]s gauge
+%[1]s 1.9367856e+09
+`, certs.ExpiryMetricName)))).To(Succeed())
+	g.Expect(notAfter.Unix()).To(Equal(int64(1936785600)))
+
+	g.Expect(os.WriteFile(path, []byte("not a certificate"), 0o600)).To(Succeed())
+	reg := prometheus.NewPedanticRegistry()
+	g.Expect(reg.Register(c)).To(Succeed())
+	_, err = reg.Gather()
+	g.Expect(err).To(MatchError(ContainSubstring(path + " holds no PEM certificate")))
 }

@@ -1,0 +1,17 @@
+{{/* Labels Helm adds to every object, next to the app.kubernetes.io labels of config/. */}}
+{{- define "ethos.labels" -}}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end }}
+
+{{/* The manager's image. */}}
+{{- define "ethos.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end }}
+
+{{/* The decision engines' image: the manager's unless set. */}}
+{{- define "ethos.engineImage" -}}
+{{ .Values.engine.image | default (include "ethos.image" .) }}
+{{- end }}
