@@ -98,7 +98,7 @@ func main() {
 	flag.StringVar(&engineImage, "engine-image", envOr("ETHOS_ENGINE_IMAGE", defaultEngineImage),
 		"Image of the decision-engine containers (the image that holds /decision-engine). "+
 			"Defaults to $ETHOS_ENGINE_IMAGE, which the deployment sets to the manager's own image.")
-	flag.Func("watch-namespaces", "Comma-separated namespaces whose Campaigns and ConsentPolicies the manager "+
+	flag.Func(controller.FlagWatchNamespaces, "Comma-separated namespaces whose Campaigns and ConsentPolicies the manager "+
 		"reconciles, with RBAC in those namespaces only (config/namespaced, docs/security.md). "+
 		"Empty (the default): every namespace, with the cluster-wide ClusterRoleBinding.",
 		func(v string) (err error) {

@@ -19,31 +19,22 @@ package controller
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/ethos-operator/ethos/internal/resources"
 )
+
+// FlagWatchNamespaces is the manager flag listing the namespaces it watches.
+const FlagWatchNamespaces = "watch-namespaces"
 
 // ParseNamespaces reads the --watch-namespaces list: comma-separated namespace names, blanks
 // and repeats ignored. An empty list means every namespace.
 func ParseNamespaces(list string) ([]string, error) {
-	var out []string
-	for ns := range strings.SplitSeq(list, ",") {
-		ns = strings.TrimSpace(ns)
-		if ns == "" || slices.Contains(out, ns) {
-			continue
-		}
-		if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
-			return nil, fmt.Errorf("--watch-namespaces: %q is not a namespace name (%s); list names separated by commas, such as shop,web",
-				ns, strings.Join(errs, "; "))
-		}
-		out = append(out, ns)
-	}
-	return out, nil
+	return resources.ParseNamespaces(FlagWatchNamespaces, list)
 }
 
 // namespaceAccess is one permission the manager needs in every watched namespace: without it

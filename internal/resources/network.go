@@ -86,21 +86,28 @@ func (n *EngineNetwork) BindFlags(fs *flag.FlagSet) {
 }
 
 func namespaceList(name string, into *[]string) func(string) error {
-	return func(v string) error {
-		*into = nil
-		for ns := range strings.SplitSeq(v, ",") {
-			ns = strings.TrimSpace(ns)
-			if ns == "" || slices.Contains(*into, ns) {
-				continue
-			}
-			if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
-				return fmt.Errorf("--%s: %q is not a namespace name (%s); list names separated by commas",
-					name, ns, strings.Join(errs, "; "))
-			}
-			*into = append(*into, ns)
-		}
-		return nil
+	return func(v string) (err error) {
+		*into, err = ParseNamespaces(name, v)
+		return err
 	}
+}
+
+// ParseNamespaces reads the value of the namespace-list flag name: comma-separated namespace
+// names, blanks and repeats ignored.
+func ParseNamespaces(name, list string) ([]string, error) {
+	var out []string
+	for ns := range strings.SplitSeq(list, ",") {
+		ns = strings.TrimSpace(ns)
+		if ns == "" || slices.Contains(out, ns) {
+			continue
+		}
+		if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
+			return nil, fmt.Errorf("--%s: %q is not a namespace name (%s); list names separated by commas, such as shop,web",
+				name, ns, strings.Join(errs, "; "))
+		}
+		out = append(out, ns)
+	}
+	return out, nil
 }
 
 func labelSelector(name string, into **metav1.LabelSelector) func(string) error {

@@ -135,3 +135,29 @@ func TestNetworkFlagErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestParseNamespaces(t *testing.T) {
+	tests := []struct {
+		list    string
+		want    []string
+		wantErr string
+	}{
+		{"", nil, ""},
+		{"shop", []string{"shop"}, ""},
+		{" shop, web,,shop ", []string{"shop", "web"}, ""},
+		{"shop,Web", nil, `--watch-namespaces: "Web" is not a namespace name (a lowercase RFC 1123 label must consist of`},
+		{"kube_system", nil, `--watch-namespaces: "kube_system" is not a namespace name`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.list, func(t *testing.T) {
+			g := NewWithT(t)
+			got, err := ParseNamespaces("watch-namespaces", tt.list)
+			if tt.wantErr != "" {
+				g.Expect(err).To(MatchError(ContainSubstring(tt.wantErr)))
+				return
+			}
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(got).To(Equal(tt.want))
+		})
+	}
+}
