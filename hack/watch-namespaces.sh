@@ -15,7 +15,7 @@ IFS=, read -r -a names <<<"$list"
 watched=()
 for ns in "${names[@]}"; do
   ns=${ns// /}
-  [[ -z $ns ]] && continue
+  [[ -z $ns || " ${watched[*]} " == *" $ns "* ]] && continue
   if ! [[ $ns =~ ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$ ]]; then
     echo "WATCH_NAMESPACES: \"$ns\" is not a namespace name (lower-case letters, digits and '-', at most 63)" >&2
     exit 2

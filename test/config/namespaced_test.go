@@ -21,6 +21,7 @@ import (
 	goflag "flag"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -130,6 +131,35 @@ func TestNamespacedOverlayRBAC(t *testing.T) {
 	g.Expect(boundIn).To(ConsistOf(watched), "--watch-namespaces and the RoleBindings must list the same namespaces")
 	// Everything else is config/default's.
 	g.Expect(len(objs)).To(Equal(len(render(t, "default")) - 1 + len(watched)))
+}
+
+// TestWatchNamespacesScript: `make build-installer OVERLAY=namespaced WATCH_NAMESPACES=...`
+// (hack/watch-namespaces.sh on a copy of config/) renders RoleBindings for exactly the listed
+// namespaces and the same list in --watch-namespaces, and refuses a name that is not one.
+func TestWatchNamespacesScript(t *testing.T) {
+	g := NewWithT(t)
+	copyOfConfig := filepath.Join(t.TempDir(), "config")
+	g.Expect(exec.Command("cp", "-r", filepath.Join(testenv.RepoRoot(), "config"), copyOfConfig).Run()).To(Succeed())
+	script := filepath.Join(testenv.RepoRoot(), "hack", "watch-namespaces.sh")
+	overlay := filepath.Join(copyOfConfig, "namespaced")
+
+	out, err := exec.Command(script, overlay, "Web").CombinedOutput()
+	g.Expect(err).To(HaveOccurred())
+	g.Expect(string(out)).To(ContainSubstring(`WATCH_NAMESPACES: "Web" is not a namespace name`))
+
+	out, err = exec.Command(script, overlay, "web, payments,web").CombinedOutput()
+	g.Expect(err).NotTo(HaveOccurred(), string(out))
+	objs := renderPath(t, overlay)
+	g.Expect(flag(t, managerArgs(t, objs), "watch-namespaces")).To(Equal("web,payments"))
+	var boundIn []string
+	for _, o := range find(objs, "RoleBinding") {
+		var b rbacv1.RoleBinding
+		decode(t, o, &b)
+		if b.RoleRef == (rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "ethos-manager-role"}) {
+			boundIn = append(boundIn, b.Namespace)
+		}
+	}
+	g.Expect(boundIn).To(ConsistOf("web", "payments"))
 }
 
 // TestNamespacedManager runs both controllers as cmd/manager wires them, as the manager's

@@ -55,10 +55,16 @@ const (
 // render builds config/<dir> and returns its objects.
 func render(t *testing.T, dir string) []*unstructured.Unstructured {
 	t.Helper()
+	return renderPath(t, filepath.Join(testenv.RepoRoot(), "config", dir))
+}
+
+// renderPath builds the kustomization in path and returns its objects.
+func renderPath(t *testing.T, path string) []*unstructured.Unstructured {
+	t.Helper()
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	resMap, err := k.Run(filesys.MakeFsOnDisk(), filepath.Join(testenv.RepoRoot(), "config", dir))
+	resMap, err := k.Run(filesys.MakeFsOnDisk(), path)
 	if err != nil {
-		t.Fatalf("failed to render config/%s: %v", dir, err)
+		t.Fatalf("failed to render %s: %v", path, err)
 	}
 	var objs []*unstructured.Unstructured
 	for _, r := range resMap.Resources() {
