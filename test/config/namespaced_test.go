@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -205,24 +206,8 @@ func TestNamespacedManager(t *testing.T) {
 		To(MatchError(ContainSubstring("namespace(s) " + other + " listed in --watch-namespaces")))
 
 	network := engineNetwork(t, args)
-	mgr, err := ctrl.NewManager(asManager, ctrl.Options{
-		Scheme:                  testenv.Scheme(),
-		Cache:                   controller.CacheOptions(watched...),
-		Metrics:                 metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress:  "0",
-		LeaderElection:          true,
-		LeaderElectionID:        "79102344.ethos.dev",
-		LeaderElectionNamespace: namespace,
-		Controller:              config.Controller{SkipNameValidation: ptr.To(true)},
-	})
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(controller.Setup(ctx, mgr, resources.Options{Image: "registry.example/ethos:test", Network: network})).To(Succeed())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		g.Expect(<-done).To(Succeed())
-	})
+	stop := startManager(t, ctx, asManager, watched, network, true)
+	t.Cleanup(stop)
 
 	// The same policy and Campaign in a namespace not watched, then in the watched one.
 	for _, ns := range []string{other, shop} {
@@ -288,6 +273,45 @@ func TestNamespacedManager(t *testing.T) {
 	g.Expect(can(namespace, "", "secrets", "get", "someone-elses")).To(BeFalse())
 	g.Expect(can(shop, "", "secrets", "get", "")).To(BeFalse(), "no Secrets in watched namespaces")
 	g.Expect(can(namespace, "apps", "deployments", "patch", "")).To(BeFalse(), "not even its own Deployment")
+
+	// Restarted with --engine-network-policy=false, the manager removes the policy it made
+	// (with the same namespaced permissions: delete is among them).
+	stop()
+	network.Disabled = true
+	t.Cleanup(startManager(t, ctx, asManager, watched, network, false))
+	g.Eventually(func() bool {
+		return apierrors.IsNotFound(admin.Get(ctx, engine, &networkingv1.NetworkPolicy{}))
+	}).WithTimeout(2 * time.Minute).WithPolling(200 * time.Millisecond).Should(BeTrue())
+}
+
+// startManager starts a manager as cmd/manager wires it, with cfg's identity, and returns the
+// function that stops it (once) and checks it ended cleanly. Leader election (the Lease Role in
+// ethos-system) only for the first one: a second would wait for the unreleased lease.
+func startManager(t *testing.T, ctx context.Context, cfg *rest.Config, watched []string, network resources.EngineNetwork, leaderElection bool) func() {
+	t.Helper()
+	g := NewWithT(t)
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                  testenv.Scheme(),
+		Cache:                   controller.CacheOptions(watched...),
+		Metrics:                 metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress:  "0",
+		LeaderElection:          leaderElection,
+		LeaderElectionID:        "79102344.ethos.dev",
+		LeaderElectionNamespace: namespace,
+		Controller:              config.Controller{SkipNameValidation: ptr.To(true)},
+	})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(controller.Setup(ctx, mgr, resources.Options{Image: "registry.example/ethos:test", Network: network})).To(Succeed())
+	mgrCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(mgrCtx) }()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			cancel()
+			g.Expect(<-done).To(Succeed())
+		})
+	}
 }
 
 // readSample decodes a file of config/samples, placed in namespace ns.
