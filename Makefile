@@ -103,15 +103,19 @@ IMAGE_ARCHS ?=
 build-image: ## Build the image (IMG) as an OCI tarball in IMAGE_TAR without Docker (IMAGE_ARCHS=amd64,arm64: multi-platform).
 	go run ./hack/build-image --image "$(IMG)" --version "$(VERSION)" --commit "$(COMMIT)" --date "$(DATE)" --output "$(IMAGE_TAR)" $(if $(IMAGE_ARCHS),--arch "$(IMAGE_ARCHS)")
 
-# OVERLAY: default (self-managed webhook certificates) or certmanager.
+# OVERLAY: default (self-managed webhook certificates, every namespace), certmanager, or
+# namespaced (only the namespaces in WATCH_NAMESPACES, with RBAC there only; docs/security.md).
 # IMAGE_PULL_POLICY: set it (e.g. Never, for an image imported into the node) to override IfNotPresent.
 OVERLAY ?= default
 IMAGE_PULL_POLICY ?=
+WATCH_NAMESPACES ?=
 .PHONY: build-installer
-build-installer: manifests generate kustomize ## Write dist/install.yaml for IMG (OVERLAY, IMAGE_PULL_POLICY).
+build-installer: manifests generate kustomize ## Write dist/install.yaml for IMG (OVERLAY, IMAGE_PULL_POLICY, WATCH_NAMESPACES).
 	mkdir -p dist
 	@# Edit a copy, so tracked files under config/ never change.
 	rm -rf bin/installer && cp -r config bin/installer
+	@if [ "$(OVERLAY)" = namespaced ]; then hack/watch-namespaces.sh bin/installer/namespaced "$(WATCH_NAMESPACES)"; \
+	elif [ -n "$(WATCH_NAMESPACES)" ]; then echo "WATCH_NAMESPACES needs OVERLAY=namespaced" >&2; exit 2; fi
 	cd bin/installer/manager && "$(KUSTOMIZE)" edit set image controller=$(IMG)
 	@if [ -n "$(IMAGE_PULL_POLICY)" ]; then cd bin/installer/manager && "$(KUSTOMIZE)" edit add patch --kind Deployment --name controller-manager \
 		--patch '[{"op":"replace","path":"/spec/template/spec/containers/0/imagePullPolicy","value":"$(IMAGE_PULL_POLICY)"}]'; fi

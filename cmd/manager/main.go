@@ -22,8 +22,7 @@ import (
 	"flag"
 	"os"
 
-	// Import all Kubernetes client auth plugins (e.g. Azure, GCP, OIDC, etc.)
-	// to ensure that exec-entrypoint and run can make use of them.
+	// Client auth plugins (OIDC and others), for `make run` against clusters that need them.
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -39,10 +38,8 @@ import (
 	personalizationv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
 	"github.com/ethos-operator/ethos/internal/certs"
 	"github.com/ethos-operator/ethos/internal/controller"
-	"github.com/ethos-operator/ethos/internal/index"
 	"github.com/ethos-operator/ethos/internal/resources"
 	webhookv1alpha1 "github.com/ethos-operator/ethos/internal/webhook/v1alpha1"
-	// +kubebuilder:scaffold:imports
 )
 
 var (
@@ -66,10 +63,8 @@ func init() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 
 	utilruntime.Must(personalizationv1alpha1.AddToScheme(scheme))
-	// +kubebuilder:scaffold:scheme
 }
 
-// nolint:gocyclo
 func main() {
 	var metricsAddr string
 	var metricsCertPath, metricsCertName, metricsCertKey string
@@ -80,7 +75,7 @@ func main() {
 	var secureMetrics bool
 	var enableHTTP2 bool
 	var engineImage string
-	var tlsOpts []func(*tls.Config)
+	var watchNamespaces []string
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
 		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "The address the probe endpoint binds to.")
@@ -103,153 +98,105 @@ func main() {
 	flag.StringVar(&engineImage, "engine-image", envOr("ETHOS_ENGINE_IMAGE", defaultEngineImage),
 		"Image of the decision-engine containers (the image that holds /decision-engine). "+
 			"Defaults to $ETHOS_ENGINE_IMAGE, which the deployment sets to the manager's own image.")
+	flag.Func(controller.FlagWatchNamespaces, "Comma-separated namespaces whose Campaigns and ConsentPolicies the manager "+
+		"reconciles, with RBAC in those namespaces only (config/namespaced, docs/security.md). "+
+		"Empty (the default): every namespace, with the cluster-wide ClusterRoleBinding.",
+		func(v string) (err error) {
+			watchNamespaces, err = controller.ParseNamespaces(v)
+			return err
+		})
 	opts := zap.Options{
 		Development: true,
 	}
 	opts.BindFlags(flag.CommandLine)
 	var certOpts certs.Options
 	certOpts.BindFlags(flag.CommandLine)
+	var engineNetwork resources.EngineNetwork
+	engineNetwork.BindFlags(flag.CommandLine)
 	flag.Parse()
 
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
 
-	// if the enable-http2 flag is false (the default), http/2 should be disabled
-	// due to its vulnerabilities. More specifically, disabling http/2 will
-	// prevent from being vulnerable to the HTTP/2 Stream Cancellation and
-	// Rapid Reset CVEs. For more information see:
-	// - https://github.com/advisories/GHSA-qppj-fm5r-hxr3
-	// - https://github.com/advisories/GHSA-4374-p667-p6c8
-	disableHTTP2 := func(c *tls.Config) {
-		setupLog.Info("Disabling HTTP/2")
-		c.NextProtos = []string{"http/1.1"}
-	}
+	// `make run` sets ENABLE_WEBHOOKS=false: no webhook server, no certificate rotation.
+	webhooksEnabled := os.Getenv("ENABLE_WEBHOOKS") != "false"
 
+	// HTTP/2 stays off unless asked for: it exposes the servers to the HTTP/2 Stream
+	// Cancellation and Rapid Reset CVEs (GHSA-qppj-fm5r-hxr3, GHSA-4374-p667-p6c8).
+	var tlsOpts []func(*tls.Config)
 	if !enableHTTP2 {
-		tlsOpts = append(tlsOpts, disableHTTP2)
+		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
 	}
 
-	// Initial webhook TLS options
-	webhookTLSOpts := tlsOpts
-	webhookServerOptions := webhook.Options{
-		TLSOpts: webhookTLSOpts,
-		Port:    webhookPort,
-	}
-
-	if len(webhookCertPath) > 0 {
-		setupLog.Info("Initializing webhook certificate watcher using provided certificates",
+	webhookServerOptions := webhook.Options{TLSOpts: tlsOpts, Port: webhookPort}
+	if webhookCertPath != "" {
+		setupLog.Info("Serving the webhook with certificates from a directory",
 			"webhook-cert-path", webhookCertPath, "webhook-cert-name", webhookCertName, "webhook-cert-key", webhookCertKey)
-
 		webhookServerOptions.CertDir = webhookCertPath
 		webhookServerOptions.CertName = webhookCertName
 		webhookServerOptions.KeyName = webhookCertKey
 	}
 
 	// The manager generates and rotates its own webhook certificate (internal/certs) unless
-	// cert-manager provides it (--disable-cert-rotation) or webhooks are off (make run).
-	certOpts.Disabled = certOpts.Disabled || os.Getenv("ENABLE_WEBHOOKS") == "false"
+	// cert-manager provides it (--disable-cert-rotation) or webhooks are off.
+	certOpts.Disabled = certOpts.Disabled || !webhooksEnabled
 	certOpts.CertDir, certOpts.CertName, certOpts.KeyName = webhookCertPath, webhookCertName, webhookCertKey
 	certRotation := certs.New(certOpts)
 	// The webhook server starts only once its certificate files exist.
 	webhookServer := certRotation.WrapServer(webhook.NewServer(webhookServerOptions))
 
-	// Metrics endpoint is enabled in 'config/default/kustomization.yaml'. The Metrics options configure the server.
-	// More info:
-	// - https://pkg.go.dev/sigs.k8s.io/controller-runtime@v0.25.0/pkg/metrics/server
-	// - https://book.kubebuilder.io/reference/metrics.html
+	// The metrics endpoint (config/default) authenticates and authorizes every scrape when
+	// served over HTTPS (metrics-reader ClusterRole, docs/security.md). Without
+	// --metrics-cert-path it uses a self-signed certificate.
 	metricsServerOptions := metricsserver.Options{
 		BindAddress:   metricsAddr,
 		SecureServing: secureMetrics,
 		TLSOpts:       tlsOpts,
 	}
-
 	if secureMetrics {
-		// FilterProvider is used to protect the metrics endpoint with authn/authz.
-		// These configurations ensure that only authorized users and service accounts
-		// can access the metrics endpoint. The RBAC are configured in 'config/rbac/kustomization.yaml'. More info:
-		// https://pkg.go.dev/sigs.k8s.io/controller-runtime@v0.25.0/pkg/metrics/filters#WithAuthenticationAndAuthorization
 		metricsServerOptions.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
-
-	// If the certificate is not specified, controller-runtime will automatically
-	// generate self-signed certificates for the metrics server. While convenient for development and testing,
-	// this setup is not recommended for production.
-	//
-	// TODO(user): If you enable certManager, uncomment the following lines:
-	// - [METRICS-WITH-CERTS] at config/default/kustomization.yaml to generate and use certificates
-	// managed by cert-manager for the metrics server.
-	// - [PROMETHEUS-WITH-CERTS] at config/prometheus/kustomization.yaml for TLS certification.
-	if len(metricsCertPath) > 0 {
-		setupLog.Info("Initializing metrics certificate watcher using provided certificates",
+	if metricsCertPath != "" {
+		setupLog.Info("Serving metrics with certificates from a directory",
 			"metrics-cert-path", metricsCertPath, "metrics-cert-name", metricsCertName, "metrics-cert-key", metricsCertKey)
-
 		metricsServerOptions.CertDir = metricsCertPath
 		metricsServerOptions.CertName = metricsCertName
 		metricsServerOptions.KeyName = metricsCertKey
 	}
 
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	cfg := ctrl.GetConfigOrDie()
+	if len(watchNamespaces) > 0 {
+		setupLog.Info("Watching only these namespaces", "namespaces", watchNamespaces)
+		// Fail at start, with the fix, rather than with a cache that never syncs.
+		if err := controller.CheckNamespaceAccess(context.Background(), cfg, watchNamespaces); err != nil {
+			setupLog.Error(err, "Missing permissions in a watched namespace")
+			os.Exit(1)
+		}
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
-		Cache:                  controller.CacheOptions(),
+		Cache:                  controller.CacheOptions(watchNamespaces...),
 		Metrics:                metricsServerOptions,
 		WebhookServer:          webhookServer,
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         enableLeaderElection,
 		LeaderElectionID:       "79102344.ethos.dev",
-		// LeaderElectionReleaseOnCancel defines if the leader should step down voluntarily
-		// when the Manager ends. This requires the binary to immediately end when the
-		// Manager is stopped, otherwise, this setting is unsafe. Setting this significantly
-		// speeds up voluntary leader transitions as the new leader don't have to wait
-		// LeaseDuration time first.
-		//
-		// In the default scaffold provided, the program ends immediately after
-		// the manager stops, so would be fine to enable this option. However,
-		// if you are doing or is intended to do any operation such as perform cleanups
-		// after the manager stops then its usage might be unsafe.
-		// LeaderElectionReleaseOnCancel: true,
 	})
 	if err != nil {
 		setupLog.Error(err, "Failed to start manager")
 		os.Exit(1)
 	}
 
-	// Registered once: the Campaign controller (policy events → Campaigns), the ConsentPolicy
-	// controller and webhook (bound Campaigns) all read Campaigns by policy through it.
-	if err := index.Setup(context.Background(), mgr.GetFieldIndexer()); err != nil {
-		setupLog.Error(err, "Failed to set up field indexes")
+	setupLog.Info("Decision engines use image", "image", engineImage, "networkPolicy", !engineNetwork.Disabled)
+	if err := controller.Setup(context.Background(), mgr, resources.Options{Image: engineImage, Network: engineNetwork}); err != nil {
+		setupLog.Error(err, "Failed to set up controllers")
 		os.Exit(1)
 	}
-	if err := (&controller.ConsentPolicyReconciler{
-		Client:   mgr.GetClient(),
-		Recorder: mgr.GetEventRecorder("ethos-consentpolicy"),
-	}).SetupWithManager(mgr); err != nil {
-		setupLog.Error(err, "Failed to create controller", "controller", "consentpolicy")
-		os.Exit(1)
-	}
-	setupLog.Info("Decision engines use image", "image", engineImage)
-	if err := (&controller.CampaignReconciler{
-		Client:    mgr.GetClient(),
-		APIReader: mgr.GetAPIReader(),
-		Recorder:  mgr.GetEventRecorder("ethos-campaign"),
-		Options:   resources.Options{Image: engineImage},
-	}).SetupWithManager(mgr); err != nil {
-		setupLog.Error(err, "Failed to create controller", "controller", "campaign")
-		os.Exit(1)
-	}
-	// nolint:goconst
-	if os.Getenv("ENABLE_WEBHOOKS") != "false" {
-		if err := webhookv1alpha1.SetupCampaignWebhookWithManager(mgr); err != nil {
-			setupLog.Error(err, "Failed to create webhook", "webhook", "Campaign")
+	if webhooksEnabled {
+		if err := webhookv1alpha1.SetupWebhooksWithManager(mgr); err != nil {
+			setupLog.Error(err, "Failed to create webhooks")
 			os.Exit(1)
 		}
 	}
-	// nolint:goconst
-	if os.Getenv("ENABLE_WEBHOOKS") != "false" {
-		if err := webhookv1alpha1.SetupConsentPolicyWebhookWithManager(mgr); err != nil {
-			setupLog.Error(err, "Failed to create webhook", "webhook", "ConsentPolicy")
-			os.Exit(1)
-		}
-	}
-	// +kubebuilder:scaffold:builder
 
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		setupLog.Error(err, "Failed to set up health check")
@@ -264,7 +211,7 @@ func main() {
 		setupLog.Error(err, "Failed to set up ready check")
 		os.Exit(1)
 	}
-	if os.Getenv("ENABLE_WEBHOOKS") != "false" {
+	if webhooksEnabled {
 		if err := mgr.AddReadyzCheck("webhook-server", mgr.GetWebhookServer().StartedChecker()); err != nil {
 			setupLog.Error(err, "Failed to set up ready check")
 			os.Exit(1)

@@ -54,11 +54,11 @@ import (
 // The manager's permissions for certificate rotation (see docs/security.md). The Secret rules are
 // namespaced (a Role in ethos-system, never a ClusterRole). list/watch cannot be narrowed by name:
 // the rotator's informers list the namespace's Secrets and all webhook configurations; every
-// write is limited to the one named object.
+// write is limited to the one named object. The webhook configuration rules are cluster-scoped,
+// so they live in their own ClusterRole, config/rbac/webhook_configuration_role.yaml, bound
+// cluster-wide in both RBAC modes (the generated manager-role holds namespaced rules only).
 // +kubebuilder:rbac:groups="",namespace=ethos-system,resources=secrets,verbs=list;watch
 // +kubebuilder:rbac:groups="",namespace=ethos-system,resources=secrets,verbs=update,resourceNames=ethos-webhook-server-cert
-// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingwebhookconfigurations,verbs=list;watch
-// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingwebhookconfigurations,verbs=update,resourceNames=ethos-validating-webhook-configuration
 
 // Rotation periods. The rotator checks every RotationCheckInterval, and also whenever the Secret
 // or the webhook configuration changes (so a deleted or emptied Secret is repaired at once).

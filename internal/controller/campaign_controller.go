@@ -27,6 +27,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -61,8 +62,8 @@ const conflictRetry = time.Minute
 
 // CampaignReconciler rolls out and governs the decision engine of each Campaign: it re-checks
 // compliance against the current ConsentPolicy, compiles the decision document and keeps the
-// engine's ConfigMap, Deployment, Service (and HorizontalPodAutoscaler, PodDisruptionBudget)
-// converged with server-side apply.
+// engine's ConfigMap, NetworkPolicy, Deployment, Service (and HorizontalPodAutoscaler,
+// PodDisruptionBudget) converged with server-side apply.
 type CampaignReconciler struct {
 	client.Client
 	// APIReader reads from the API server, bypassing the cache: for objects the cache does not
@@ -150,6 +151,7 @@ func (r *CampaignReconciler) Reconcile(ctx context.Context, req ctrl.Request) (r
 		r.reconcileCompliance,
 		r.reconcileDocument,
 		r.reconcileConfigMap,
+		r.reconcileNetworkPolicy,
 		r.reconcileDeployment,
 		r.reconcileService,
 		r.reconcileAutoscaler,
@@ -369,6 +371,7 @@ func (r *CampaignReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&corev1.Service{}).
 		Owns(&autoscalingv2.HorizontalPodAutoscaler{}).
 		Owns(&policyv1.PodDisruptionBudget{}).
+		Owns(&networkingv1.NetworkPolicy{}).
 		// Only policy spec changes (and creation, deletion) matter to Campaigns: reacting to the
 		// policy's status (boundCampaigns changes with every new Campaign) would reconcile all
 		// of its Campaigns once per Campaign created.

@@ -15,8 +15,8 @@ limitations under the License.
 */
 
 // Package resources builds the desired state of the objects the Campaign controller owns for a
-// Campaign's decision engine: ConfigMap, Deployment, Service, and when asked for a
-// HorizontalPodAutoscaler and a PodDisruptionBudget, all named <campaign>-engine.
+// Campaign's decision engine: ConfigMap, Deployment, Service, NetworkPolicy, and when asked
+// for a HorizontalPodAutoscaler and a PodDisruptionBudget, all named <campaign>-engine.
 //
 // Builders are pure functions of the Campaign and Options: no client, no clock. They return
 // server-side apply configurations, so the controller sends exactly the fields it means to
@@ -84,6 +84,8 @@ const (
 type Options struct {
 	// Image is the container image holding /decision-engine.
 	Image string
+	// Network says who may reach the engines (NetworkPolicy).
+	Network EngineNetwork
 }
 
 // DefaultResources are the engine container's resources when spec.engine.resources is empty:

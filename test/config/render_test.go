@@ -43,6 +43,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
+	"github.com/ethos-operator/ethos/internal/resources"
 	"github.com/ethos-operator/ethos/internal/testenv"
 )
 
@@ -54,10 +55,16 @@ const (
 // render builds config/<dir> and returns its objects.
 func render(t *testing.T, dir string) []*unstructured.Unstructured {
 	t.Helper()
+	return renderPath(t, filepath.Join(testenv.RepoRoot(), "config", dir))
+}
+
+// renderPath builds the kustomization in path and returns its objects.
+func renderPath(t *testing.T, path string) []*unstructured.Unstructured {
+	t.Helper()
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	resMap, err := k.Run(filesys.MakeFsOnDisk(), filepath.Join(testenv.RepoRoot(), "config", dir))
+	resMap, err := k.Run(filesys.MakeFsOnDisk(), path)
 	if err != nil {
-		t.Fatalf("failed to render config/%s: %v", dir, err)
+		t.Fatalf("failed to render %s: %v", path, err)
 	}
 	var objs []*unstructured.Unstructured
 	for _, r := range resMap.Resources() {
@@ -319,28 +326,24 @@ func TestCertManagerOverlay(t *testing.T) {
 		ContainElement(HaveKeyWithValue("resources", ContainElement("secrets")))))))
 }
 
-// TestNetworkPolicy: the optional policy admits the decision port only, to engine pods only.
-func TestNetworkPolicy(t *testing.T) {
+// TestDefaultEngineNetwork: config/default gives every engine a NetworkPolicy (the manager's
+// flags), metrics from the monitoring namespace only, and the manager may write them; the
+// policy built from the rendered flags is valid for the API server (TestNamespacedManager
+// applies it for real).
+func TestDefaultEngineNetwork(t *testing.T) {
 	g := NewWithT(t)
-	var np struct {
-		Spec struct {
-			PodSelector struct{ MatchLabels map[string]string } `json:"podSelector"`
-			Ingress     []struct {
-				From  []any `json:"from"`
-				Ports []struct {
-					Protocol string `json:"protocol"`
-					Port     int    `json:"port"`
-				} `json:"ports"`
-			} `json:"ingress"`
-		} `json:"spec"`
+	objs := render(t, "default")
+	network := engineNetwork(t, managerArgs(t, objs))
+	g.Expect(network).To(Equal(resources.EngineNetwork{MetricsNamespaces: []string{"monitoring"}}))
+
+	var role rbacv1.ClusterRole
+	for _, o := range find(objs, "ClusterRole") {
+		if o.GetName() == "ethos-manager-role" {
+			decode(t, o, &role)
+		}
 	}
-	obj := one(t, render(t, "network-policy"), "NetworkPolicy")
-	data, err := yaml.Marshal(obj.Object)
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(yaml.Unmarshal(data, &np)).To(Succeed())
-	g.Expect(obj.GetNamespace()).To(BeEmpty(), "applied with -n into each application namespace")
-	g.Expect(np.Spec.PodSelector.MatchLabels).To(HaveKeyWithValue("app.kubernetes.io/name", "decision-engine"))
-	g.Expect(np.Spec.Ingress).To(HaveLen(1))
-	g.Expect(np.Spec.Ingress[0].Ports).To(HaveLen(1))
-	g.Expect(np.Spec.Ingress[0].Ports[0].Port).To(Equal(8080))
+	g.Expect(role.Rules).To(ContainElement(rbacv1.PolicyRule{
+		APIGroups: []string{"networking.k8s.io"}, Resources: []string{"networkpolicies"},
+		Verbs: []string{"create", "delete", "get", "list", "patch", "watch"},
+	}))
 }

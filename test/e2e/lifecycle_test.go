@@ -129,6 +129,10 @@ func TestCampaignLifecycle(t *testing.T) {
 			g.Expect(a.Items).To(BeEmpty())
 		}},
 
+		{"its engine pods are isolated: no egress, decisions from its own namespace only", func(t *testing.T) {
+			expectEngineIsolated(t, ns)
+		}},
+
 		{"editing the Campaign rolls the pods and the new config answers", func(t *testing.T) {
 			g := NewWithT(t)
 			before := podNames(g, ns, engineSelector)
