@@ -19,6 +19,8 @@ package controller
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -439,6 +441,64 @@ func TestOwnershipConflict(t *testing.T) {
 	g.Expect(cm.OwnerReferences).To(BeEmpty())
 	g.Expect(cm.Data).To(Equal(map[string]string{"k": "v"}))
 	g.Expect(apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "spring-running-engine"}, &appsv1.Deployment{}))).To(BeTrue())
+}
+
+// fillWithHTML adds content values of 2,048 HTML characters up to the schema's 24 keys: each
+// character takes 6 bytes in the JSON document (\u003c, \u003e, \u0026), so a handful of
+// experiences outgrow the engine's ConfigMap while the Campaign stays within every schema bound.
+func fillWithHTML(content map[string]string) map[string]string {
+	if content == nil {
+		content = map[string]string{}
+	}
+	for i := 0; len(content) < 24; i++ {
+		content[fmt.Sprintf("block%02d", i)] = strings.Repeat("<>&", 682) + "<>"
+	}
+	return content
+}
+
+func TestDocumentTooLarge(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := newNamespace(t)
+	g.Expect(k8s.Create(ctx, samplePolicy(t, ns))).To(Succeed())
+	c := sampleCampaign(t, ns)
+	c.Spec.Fallback.Content = fillWithHTML(c.Spec.Fallback.Content)
+	for i := range c.Spec.Experiences {
+		c.Spec.Experiences[i].Content = fillWithHTML(c.Spec.Experiences[i].Content)
+	}
+	html := ethosv1alpha1.Experience{Name: "html-hero", Content: fillWithHTML(nil), Rules: []ethosv1alpha1.Rule{
+		{Attribute: "viewedCategories", Operator: ethosv1alpha1.OperatorContains, Values: []string{"road"}},
+	}}
+	c.Spec.Experiences = append([]ethosv1alpha1.Experience{html}, c.Spec.Experiences...)
+	g.Expect(k8s.Create(ctx, c)).To(Succeed())
+
+	// Stalled with the size and the limit, not a retry loop; nothing is applied.
+	got := &ethosv1alpha1.Campaign{}
+	g.Eventually(func(g Gomega) {
+		get(g, ns, "spring-running", got)
+		g.Expect(got.Status.ObservedGeneration).To(Equal(got.Generation))
+		g.Expect(kstatusOf(g, got)).To(Equal(status.FailedStatus))
+	}, timeout, poll).Should(Succeed())
+	g.Expect(got.Status.Phase).To(Equal(ethosv1alpha1.PhasePending))
+	g.Expect(conditionSummary(got.Status.Conditions)).To(Equal(map[string]string{
+		"Ready":                 "False/DocumentTooLarge",
+		"Stalled":               "True/DocumentTooLarge",
+		"ConsentPolicyResolved": "True/PolicyFound",
+		"Compliant":             "True/Compliant",
+		"EngineAvailable":       "Unknown/DocumentTooLarge",
+	}))
+	stalled := meta.FindStatusCondition(got.Status.Conditions, ethosv1alpha1.ConditionStalled)
+	g.Expect(stalled.Message).To(MatchRegexp(`^the compiled decision document is 1[0-9]{6} bytes, over the ConfigMap limit of 1048576 bytes \(1 MiB\); ` +
+		`shorten or remove experience content \(the characters <, > and & take 6 bytes each\) or remove experiences; the engine is not updated until the document fits$`))
+	g.Expect(got.Status.Engine).To(BeNil())
+	g.Expect(apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "spring-running-engine"}, &corev1.ConfigMap{}))).To(BeTrue())
+	g.Expect(apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "spring-running-engine"}, &appsv1.Deployment{}))).To(BeTrue())
+
+	// Cutting the content is enough: the spec change brings the Campaign back, and it rolls out.
+	got.Spec.Experiences = got.Spec.Experiences[1:]
+	g.Expect(k8s.Update(ctx, got)).To(Succeed())
+	got = settle(t, ns, "spring-running", ethosv1alpha1.PhaseActive)
+	g.Expect(meta.FindStatusCondition(got.Status.Conditions, ethosv1alpha1.ConditionStalled)).To(BeNil())
 }
 
 func TestAutoscalingAndDisruptionBudget(t *testing.T) {
