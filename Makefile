@@ -43,6 +43,14 @@ vet: ## Run go vet.
 chart: manifests ## Regenerate the Helm chart's generated half (charts/ethos) from config/.
 	go run ./hack/chartgen
 
+.PHONY: lint
+lint: golangci-lint ## Run golangci-lint (.golangci.yml: the layers' import rules, k8s import aliases, linters).
+	"$(GOLANGCI_LINT)" run ./...
+
+.PHONY: lint-fix
+lint-fix: golangci-lint ## Run golangci-lint and apply the fixes it can make.
+	"$(GOLANGCI_LINT)" run --fix ./...
+
 .PHONY: test
 test: manifests generate chart fmt vet envtest-assets test-chart test-rules test-krew ## Run unit tests, chart, rules and krew checks, and tests against a real kube-apiserver and etcd.
 	HELM="$(HELM)" KUBEBUILDER_ASSETS="$$(hack/kube-binaries.sh envtest)" go test ./... -count=1 -coverprofile cover.out
@@ -190,11 +198,14 @@ PROMTOOL ?= $(LOCALBIN)/promtool
 KREW ?= $(LOCALBIN)/krew
 VALIDATE_KREW_MANIFEST ?= $(LOCALBIN)/validate-krew-manifest
 
+GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint
+
 KUSTOMIZE_VERSION ?= v5.8.1
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 HELM_VERSION ?= v4.3.2
 PROMTOOL_VERSION ?= v0.316.0
 KREW_VERSION ?= v0.4.3
+GOLANGCI_LINT_VERSION ?= v2.15.0
 
 .PHONY: kustomize
 kustomize: $(KUSTOMIZE) ## Install kustomize into bin/ (pinned).
@@ -222,6 +233,11 @@ $(KREW): $(LOCALBIN)
 	$(call go-install-tool,$(KREW),sigs.k8s.io/krew/cmd/krew,$(KREW_VERSION))
 $(VALIDATE_KREW_MANIFEST): $(LOCALBIN)
 	$(call go-install-tool,$(VALIDATE_KREW_MANIFEST),sigs.k8s.io/krew/cmd/validate-krew-manifest,$(KREW_VERSION))
+
+.PHONY: golangci-lint
+golangci-lint: $(GOLANGCI_LINT) ## Build golangci-lint from source into bin/ (pinned; a few minutes the first time).
+$(GOLANGCI_LINT): $(LOCALBIN)
+	$(call go-install-tool,$(GOLANGCI_LINT),github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION))
 
 # go-install-tool installs $(2)@$(3) as $(1)-$(3) and links $(1) to it, so a version bump reinstalls.
 define go-install-tool

@@ -67,6 +67,9 @@ const (
 	ReasonBlocked = "Blocked"
 	// ReasonOwnershipConflict: an object with an engine's name exists and is not owned by the Campaign.
 	ReasonOwnershipConflict = "OwnershipConflict"
+	// ReasonDocumentTooLarge: the compiled decision document does not fit in the engine's
+	// ConfigMap (1 MiB); the engine is not updated until the Campaign is made smaller.
+	ReasonDocumentTooLarge = "DocumentTooLarge"
 	// ReasonReconcileError: a reconcile failed and will be retried.
 	ReasonReconcileError = "ReconcileError"
 	// ReasonInUse: a ConsentPolicy's deletion waits for the Campaigns that use it.

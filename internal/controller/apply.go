@@ -19,8 +19,8 @@ package controller
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -37,9 +37,20 @@ import (
 // FieldManager is the server-side apply field manager of every write the controllers make.
 const FieldManager = "ethos"
 
-// errOwnershipConflict reports an object with an engine's name that the Campaign does not
-// control; the controller refuses to adopt it.
-var errOwnershipConflict = errors.New("ownership conflict")
+// conflictRetry is how often a Campaign stalled on an ownership conflict looks again: the
+// conflicting object carries no Ethos label, so no watch event says when it is gone.
+const conflictRetry = time.Minute
+
+// ownershipConflict is the stalled state of a Campaign whose engine name is taken by an object
+// it does not control: the controller refuses to adopt it, and only a human can resolve it.
+func ownershipConflict(kind, name, campaign string) *stalledError {
+	return &stalledError{
+		reason:     ethosv1alpha1.ReasonOwnershipConflict,
+		message:    fmt.Sprintf("ownership conflict: %s %s exists and is not controlled by Campaign %s", kind, name, campaign),
+		fix:        "delete or rename it so Ethos can create its own",
+		retryAfter: conflictRetry,
+	}
+}
 
 // ownedKind describes one kind of engine object for applyOwned and deleteOwned.
 type ownedKind[O client.Object, A runtime.ApplyConfiguration] struct {
@@ -54,8 +65,8 @@ type ownedKind[O client.Object, A runtime.ApplyConfiguration] struct {
 
 // getOwned reads the engine object named name from the cache, and when the cache does not have
 // it from the API server: the cache only holds objects labelled as managed by Ethos, and may
-// lag just after a write. It returns nil when the object does not exist, and
-// errOwnershipConflict when it exists without c as its controller.
+// lag just after a write. It returns nil when the object does not exist, and an ownership
+// conflict (a stalledError) when it exists without c as its controller.
 func getOwned[O client.Object, A runtime.ApplyConfiguration](ctx context.Context, r *CampaignReconciler, c *ethosv1alpha1.Campaign, k ownedKind[O, A], name string) (O, error) {
 	var zero O
 	key := client.ObjectKey{Namespace: c.Namespace, Name: name}
@@ -71,8 +82,7 @@ func getOwned[O client.Object, A runtime.ApplyConfiguration](ctx context.Context
 		return zero, fmt.Errorf("failed to get %s %s: %w", k.kind, klog.KRef(c.Namespace, name), err)
 	}
 	if ref := metav1.GetControllerOfNoCopy(live); ref == nil || ref.UID != c.UID {
-		return zero, fmt.Errorf("%w: %s %s exists and is not controlled by Campaign %s",
-			errOwnershipConflict, k.kind, name, c.Name)
+		return zero, ownershipConflict(k.kind, name, c.Name)
 	}
 	return live, nil
 }

@@ -56,10 +56,6 @@ import (
 	"github.com/ethos-operator/ethos/internal/resources"
 )
 
-// conflictRetry is how often a Campaign stalled on an ownership conflict looks again: the
-// conflicting object carries no Ethos label, so no watch event says when it is gone.
-const conflictRetry = time.Minute
-
 // CampaignReconciler rolls out and governs the decision engine of each Campaign: it re-checks
 // compliance against the current ConsentPolicy, compiles the decision document and keeps the
 // engine's ConfigMap, NetworkPolicy, Deployment, Service (and HorizontalPodAutoscaler,
@@ -118,9 +114,11 @@ func tag(reason string, err error) error {
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile converges one Campaign. Its phases run in order and stop at the first error; a
-// single deferred status patch then records what they observed (and nothing when the status
-// did not change).
+// Reconcile converges one Campaign. Its phases run in order; each returns a result and an
+// error as values. The results merge (the soonest requeue wins); the first error stops the
+// phases: a stalled state (only a human can help) requeues without backoff, any other error is
+// retried with backoff. A single deferred status patch then records what the phases observed
+// (and nothing when the status did not change).
 func (r *CampaignReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	c := &ethosv1alpha1.Campaign{}
 	if err := r.Get(ctx, req.NamespacedName, c); err != nil {
@@ -133,22 +131,24 @@ func (r *CampaignReconciler) Reconcile(ctx context.Context, req ctrl.Request) (r
 
 	s := &campaignScope{campaign: c, obs: &observation{now: r.now()}}
 	defer func() {
-		requeue, err := r.patchStatus(ctx, c, s.obs)
-		if retErr != nil {
-			reconcileErrors.WithLabelValues(errorReason(retErr)).Inc()
+		if s.obs.err != nil {
+			reconcileErrors.WithLabelValues(errorReason(s.obs.err)).Inc()
 		}
+		err := r.patchStatus(ctx, c, s.obs)
 		if err != nil {
 			reconcileErrors.WithLabelValues("PatchStatus").Inc()
 		}
 		retErr = kerrors.NewAggregate([]error{retErr, err})
-		if retErr == nil && requeue > 0 && (result.RequeueAfter == 0 || requeue < result.RequeueAfter) {
-			result.RequeueAfter = requeue
+		if retErr != nil {
+			// controller-runtime ignores the result of a failed reconcile; say so plainly.
+			result = ctrl.Result{}
 		}
 	}()
 
-	phases := []func(context.Context, *campaignScope) error{
+	phases := []func(context.Context, *campaignScope) (ctrl.Result, error){
 		r.reconcilePolicy,
 		r.reconcileCompliance,
+		r.reconcileSchedule,
 		r.reconcileDocument,
 		r.reconcileConfigMap,
 		r.reconcileNetworkPolicy,
@@ -158,26 +158,21 @@ func (r *CampaignReconciler) Reconcile(ctx context.Context, req ctrl.Request) (r
 		r.reconcileDisruptionBudget,
 	}
 	for _, phase := range phases {
-		err := phase(ctx, s)
-		if errors.Is(err, errOwnershipConflict) {
-			// Only a human can resolve it; Stalled says so. Retrying would not help sooner.
-			s.obs.conflict = err
-			reconcileErrors.WithLabelValues(ethosv1alpha1.ReasonOwnershipConflict).Inc()
-			return ctrl.Result{RequeueAfter: conflictRetry}, nil
-		}
+		res, err := phase(ctx, s)
 		if err != nil {
 			s.obs.err = err
-			return ctrl.Result{}, err
+			return stopResult(result, err)
 		}
+		result = soonest(result, res)
 	}
-	return ctrl.Result{}, nil
+	return result, nil
 }
 
 // reconcilePolicy looks up the referenced ConsentPolicy. A missing policy is not an error:
 // the Campaign waits for it (ConsentPolicyResolved=False, phase Pending) and the policy watch
 // brings it back here when it appears. A policy being deleted still counts: its finalizer
 // keeps it until this Campaign stops using it.
-func (r *CampaignReconciler) reconcilePolicy(ctx context.Context, s *campaignScope) error {
+func (r *CampaignReconciler) reconcilePolicy(ctx context.Context, s *campaignScope) (ctrl.Result, error) {
 	c := s.campaign
 	p := &ethosv1alpha1.ConsentPolicy{}
 	err := r.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.Spec.ConsentPolicyRef.Name}, p)
@@ -185,30 +180,47 @@ func (r *CampaignReconciler) reconcilePolicy(ctx context.Context, s *campaignSco
 	case apierrors.IsNotFound(err):
 		s.policy, s.obs.policyFound = nil, false
 	case err != nil:
-		return tag("GetPolicy", fmt.Errorf("failed to get ConsentPolicy %s: %w", klog.KRef(c.Namespace, c.Spec.ConsentPolicyRef.Name), err))
+		return ctrl.Result{}, tag("GetPolicy", fmt.Errorf("failed to get ConsentPolicy %s: %w", klog.KRef(c.Namespace, c.Spec.ConsentPolicyRef.Name), err))
 	default:
 		s.policy, s.obs.policyFound = p, true
 	}
-	return nil
+	return ctrl.Result{}, nil
 }
 
 // reconcileCompliance re-runs the admission rules against the policy's current generation, so
 // a policy change that breaks compliance blocks personalization (Compliant, findings).
-func (r *CampaignReconciler) reconcileCompliance(_ context.Context, s *campaignScope) error {
+func (r *CampaignReconciler) reconcileCompliance(_ context.Context, s *campaignScope) (ctrl.Result, error) {
 	s.obs.findings = ethics.CheckCampaign(s.campaign, s.policy)
 	s.obs.checked = true
-	return nil
+	return ctrl.Result{}, nil
+}
+
+// reconcileSchedule owns the schedule's requeue: it asks for the next reconcile at the moment
+// the schedule moves the phase (the start, then the end). The engine enforces the window
+// itself; only status.phase depends on this.
+func (r *CampaignReconciler) reconcileSchedule(_ context.Context, s *campaignScope) (ctrl.Result, error) {
+	return ctrl.Result{RequeueAfter: untilScheduleMoves(s.campaign, s.obs)}, nil
 }
 
 // reconcileDocument compiles the decision document: FallbackOnly when the policy is missing,
-// the Campaign does not comply, or it is suspended.
-func (r *CampaignReconciler) reconcileDocument(_ context.Context, s *campaignScope) error {
+// the Campaign does not comply, or it is suspended. A document too large for the engine's
+// ConfigMap stalls the Campaign (DocumentTooLarge) before anything is applied: the API server
+// would refuse it on every retry, and the engine keeps its last document meanwhile.
+func (r *CampaignReconciler) reconcileDocument(_ context.Context, s *campaignScope) (ctrl.Result, error) {
 	data, err := document.Marshal(document.Compile(s.campaign, s.policy, s.obs.compliant()))
 	if err != nil {
-		return tag("Compile", fmt.Errorf("failed to marshal the decision document: %w", err))
+		return ctrl.Result{}, tag("Compile", fmt.Errorf("failed to marshal the decision document: %w", err))
+	}
+	if err := resources.CheckDocumentSize(data); err != nil {
+		return ctrl.Result{}, &stalledError{
+			reason:  ethosv1alpha1.ReasonDocumentTooLarge,
+			message: err.Error(),
+			fix: "shorten or remove experience content (the characters <, > and & take 6 bytes each) or remove " +
+				"experiences; the engine is not updated until the document fits",
+		}
 	}
 	s.document, s.obs.configHash = data, document.Hash(data)
-	return nil
+	return ctrl.Result{}, nil
 }
 
 var (
@@ -235,81 +247,78 @@ var (
 
 // reconcileConfigMap applies the ConfigMap holding the compiled document. It comes first so
 // that pods of a new Deployment revision find their document.
-func (r *CampaignReconciler) reconcileConfigMap(ctx context.Context, s *campaignScope) error {
+func (r *CampaignReconciler) reconcileConfigMap(ctx context.Context, s *campaignScope) (ctrl.Result, error) {
 	_, err := applyOwned(ctx, r, s.campaign, configMapKind, s.campaign.EngineName(), resources.ConfigMap(s.campaign, s.document))
-	return tag("ApplyConfigMap", err)
+	return ctrl.Result{}, tag("ApplyConfigMap", err)
 }
 
 // reconcileDeployment applies the engine Deployment, with the document hash on its pod
 // template, and records the live Deployment for EngineAvailable and status.engine.
-func (r *CampaignReconciler) reconcileDeployment(ctx context.Context, s *campaignScope) error {
+func (r *CampaignReconciler) reconcileDeployment(ctx context.Context, s *campaignScope) (ctrl.Result, error) {
 	d, err := applyOwned(ctx, r, s.campaign, deploymentKind, s.campaign.EngineName(),
 		resources.Deployment(s.campaign, r.Options, s.obs.configHash))
 	if err != nil {
-		return tag("ApplyDeployment", err)
+		return ctrl.Result{}, tag("ApplyDeployment", err)
 	}
 	s.obs.deployment = d
-	return nil
+	return ctrl.Result{}, nil
 }
 
 // reconcileService applies the Service in front of the engine (port 8080, named http).
-func (r *CampaignReconciler) reconcileService(ctx context.Context, s *campaignScope) error {
+func (r *CampaignReconciler) reconcileService(ctx context.Context, s *campaignScope) (ctrl.Result, error) {
 	_, err := applyOwned(ctx, r, s.campaign, serviceKind, s.campaign.EngineName(), resources.Service(s.campaign))
-	return tag("ApplyService", err)
+	return ctrl.Result{}, tag("ApplyService", err)
 }
 
 // reconcileAutoscaler applies the HorizontalPodAutoscaler when spec.engine.autoscaling is set,
 // and removes the one it made otherwise.
-func (r *CampaignReconciler) reconcileAutoscaler(ctx context.Context, s *campaignScope) error {
+func (r *CampaignReconciler) reconcileAutoscaler(ctx context.Context, s *campaignScope) (ctrl.Result, error) {
 	c := s.campaign
 	if desired := resources.HorizontalPodAutoscaler(c); desired != nil {
 		_, err := applyOwned(ctx, r, c, autoscalerKind, c.EngineName(), desired)
-		return tag("ApplyAutoscaler", err)
+		return ctrl.Result{}, tag("ApplyAutoscaler", err)
 	}
-	return tag("DeleteAutoscaler", deleteOwned(ctx, r, c, autoscalerKind, c.EngineName()))
+	return ctrl.Result{}, tag("DeleteAutoscaler", deleteOwned(ctx, r, c, autoscalerKind, c.EngineName()))
 }
 
 // reconcileDisruptionBudget applies the PodDisruptionBudget when the Campaign asks for more
 // than one replica, and removes the one it made otherwise.
-func (r *CampaignReconciler) reconcileDisruptionBudget(ctx context.Context, s *campaignScope) error {
+func (r *CampaignReconciler) reconcileDisruptionBudget(ctx context.Context, s *campaignScope) (ctrl.Result, error) {
 	c := s.campaign
 	if desired := resources.PodDisruptionBudget(c); desired != nil {
 		_, err := applyOwned(ctx, r, c, disruptionBudgetKind, c.EngineName(), desired)
-		return tag("ApplyDisruptionBudget", err)
+		return ctrl.Result{}, tag("ApplyDisruptionBudget", err)
 	}
-	return tag("DeleteDisruptionBudget", deleteOwned(ctx, r, c, disruptionBudgetKind, c.EngineName()))
+	return ctrl.Result{}, tag("DeleteDisruptionBudget", deleteOwned(ctx, r, c, disruptionBudgetKind, c.EngineName()))
 }
 
 // patchStatus computes the status from the observation and patches it when it changed,
-// emitting an Event when the Ready condition changes. It returns when the schedule needs the
-// next reconcile.
-func (r *CampaignReconciler) patchStatus(ctx context.Context, c *ethosv1alpha1.Campaign, obs *observation) (time.Duration, error) {
-	status, requeue := computeStatus(c, obs)
+// emitting an Event when the Ready condition changes.
+func (r *CampaignReconciler) patchStatus(ctx context.Context, c *ethosv1alpha1.Campaign, obs *observation) error {
+	status := computeStatus(c, obs)
 	if equality.Semantic.DeepEqual(c.Status, status) {
-		return requeue, nil
+		return nil
 	}
 	// The cache may not hold the last status written yet; compare with the API server before
 	// writing, and patch against what it holds.
 	fresh := &ethosv1alpha1.Campaign{}
 	if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(c), fresh); err != nil {
-		return requeue, client.IgnoreNotFound(err)
+		return client.IgnoreNotFound(err)
 	}
-	if fresh.Generation == c.Generation && equality.Semantic.DeepEqual(fresh.Status, status) {
-		return requeue, nil
-	}
-	if fresh.Generation != c.Generation {
-		// A newer spec is on its way through the cache; its own reconcile will write status.
-		return requeue, nil
+	if fresh.Generation != c.Generation || equality.Semantic.DeepEqual(fresh.Status, status) {
+		// Nothing to write, or a newer spec is on its way through the cache and its own
+		// reconcile will write status.
+		return nil
 	}
 	before := fresh.DeepCopy()
 	fresh.Status = status
 	if err := r.Status().Patch(ctx, fresh, client.MergeFrom(before)); err != nil {
-		return requeue, client.IgnoreNotFound(err)
+		return client.IgnoreNotFound(err)
 	}
 	r.recordTransition(fresh, meta.FindStatusCondition(before.Status.Conditions, ethosv1alpha1.ConditionReady),
 		meta.FindStatusCondition(status.Conditions, ethosv1alpha1.ConditionReady))
 	logf.FromContext(ctx).V(1).Info("Patched status", "phase", status.Phase)
-	return requeue, nil
+	return nil
 }
 
 // recordTransition emits an Event when Ready changes status or reason; the Event's reason is
@@ -336,8 +345,12 @@ func (r *CampaignReconciler) now() time.Time {
 	return time.Now()
 }
 
-// errorReason is the reconcile-errors metric label of an error.
+// errorReason is the reconcile-errors metric label of an error: a stalled state's reason,
+// else the failing phase's tag.
 func errorReason(err error) string {
+	if se, ok := errors.AsType[*stalledError](err); ok {
+		return se.reason
+	}
 	if re, ok := errors.AsType[*reconcileError](err); ok {
 		return re.reason
 	}

@@ -19,6 +19,8 @@ package controller
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,9 +68,10 @@ func engineDocument(g Gomega, ns, name string) (*document.Document, string) {
 	return doc, document.Hash([]byte(cm.Data[document.FileName]))
 }
 
-// settle waits until the Campaign has rolled out its current document and is in phase, with
-// the engine made available by hand, and returns it.
-func settle(t *testing.T, ns, name string, phase ethosv1alpha1.Phase) *ethosv1alpha1.Campaign {
+// settle waits until the sample Campaign (spring-running) has rolled out its current document
+// and is in phase, with the engine made available by hand, and returns it.
+func settle(t *testing.T, ns string, phase ethosv1alpha1.Phase) *ethosv1alpha1.Campaign {
+	const name = "spring-running"
 	t.Helper()
 	g := NewWithT(t)
 	c := &ethosv1alpha1.Campaign{}
@@ -170,7 +173,7 @@ func TestCampaignConverges(t *testing.T) {
 	g.Expect(apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &policyv1.PodDisruptionBudget{}))).To(BeTrue())
 
 	// Once the engine is available the Campaign is settled: Ready, kstatus Current.
-	got := settle(t, ns, "spring-running", ethosv1alpha1.PhaseActive)
+	got := settle(t, ns, ethosv1alpha1.PhaseActive)
 	g.Expect(kstatusOf(g, got)).To(Equal(status.CurrentStatus))
 	g.Expect(got.Status.Engine).To(Equal(&ethosv1alpha1.EngineStatus{
 		Deployment: name, Service: name, ConfigHash: hash, Replicas: 1, ReadyReplicas: 1,
@@ -234,12 +237,12 @@ func TestCampaignChangeRollsPods(t *testing.T) {
 	ns := newNamespace(t)
 	g.Expect(k8s.Create(ctx, samplePolicy(t, ns))).To(Succeed())
 	g.Expect(k8s.Create(ctx, sampleCampaign(t, ns))).To(Succeed())
-	old := settle(t, ns, "spring-running", ethosv1alpha1.PhaseActive)
+	old := settle(t, ns, ethosv1alpha1.PhaseActive)
 
 	c := old.DeepCopy()
 	c.Spec.Fallback.Content["headline"] = "Summer collection"
 	g.Expect(k8s.Update(ctx, c)).To(Succeed())
-	got := settle(t, ns, "spring-running", ethosv1alpha1.PhaseActive)
+	got := settle(t, ns, ethosv1alpha1.PhaseActive)
 	g.Expect(got.Status.Engine.ConfigHash).NotTo(Equal(old.Status.Engine.ConfigHash))
 	doc, hash := engineDocument(g, ns, "spring-running")
 	g.Expect(doc.Spec.Fallback.Content["headline"]).To(Equal("Summer collection"))
@@ -255,7 +258,7 @@ func TestEngineDriftIsUndone(t *testing.T) {
 	ns := newNamespace(t)
 	g.Expect(k8s.Create(ctx, samplePolicy(t, ns))).To(Succeed())
 	g.Expect(k8s.Create(ctx, sampleCampaign(t, ns))).To(Succeed())
-	settle(t, ns, "spring-running", ethosv1alpha1.PhaseActive)
+	settle(t, ns, ethosv1alpha1.PhaseActive)
 	name := "spring-running-engine"
 
 	// Someone edits the Deployment: image, replicas and a label.
@@ -281,7 +284,7 @@ func TestEngineDriftIsUndone(t *testing.T) {
 		g.Expect(d.UID).NotTo(Equal(oldUID))
 		get(g, ns, name, &corev1.Service{})
 	}, timeout, poll).Should(Succeed())
-	settle(t, ns, "spring-running", ethosv1alpha1.PhaseActive)
+	settle(t, ns, ethosv1alpha1.PhaseActive)
 	assertNoWriteOnResync(t, ns, "spring-running")
 }
 
@@ -291,7 +294,7 @@ func TestPolicyCreatedAfterCampaign(t *testing.T) {
 	ns := newNamespace(t)
 	g.Expect(k8s.Create(ctx, sampleCampaign(t, ns))).To(Succeed())
 
-	got := settle(t, ns, "spring-running", ethosv1alpha1.PhasePending)
+	got := settle(t, ns, ethosv1alpha1.PhasePending)
 	g.Expect(conditionSummary(got.Status.Conditions)).To(Equal(map[string]string{
 		"Ready":                 "False/PolicyNotFound",
 		"ConsentPolicyResolved": "False/PolicyNotFound",
@@ -305,7 +308,7 @@ func TestPolicyCreatedAfterCampaign(t *testing.T) {
 	g.Expect(doc.Reason).To(Equal(document.FallbackBlocked))
 
 	g.Expect(k8s.Create(ctx, samplePolicy(t, ns))).To(Succeed())
-	got = settle(t, ns, "spring-running", ethosv1alpha1.PhaseActive)
+	got = settle(t, ns, ethosv1alpha1.PhaseActive)
 	g.Expect(kstatusOf(g, got)).To(Equal(status.CurrentStatus))
 	doc, _ = engineDocument(g, ns, "spring-running")
 	g.Expect(doc.Mode).To(Equal(document.ModePersonalize))
@@ -318,7 +321,7 @@ func TestPolicyChangeBlocksAndUnblocks(t *testing.T) {
 	ns := newNamespace(t)
 	g.Expect(k8s.Create(ctx, samplePolicy(t, ns))).To(Succeed())
 	g.Expect(k8s.Create(ctx, sampleCampaign(t, ns))).To(Succeed())
-	settle(t, ns, "spring-running", ethosv1alpha1.PhaseActive)
+	settle(t, ns, ethosv1alpha1.PhaseActive)
 
 	// The personalization purpose stops covering Behavioral data, which the campaign reads
 	// (viewedCategories): ETH009.
@@ -329,7 +332,7 @@ func TestPolicyChangeBlocksAndUnblocks(t *testing.T) {
 		g.Expect(k8s.Update(ctx, p)).To(Succeed())
 	}
 	setClasses(ethosv1alpha1.DataClassPreference, ethosv1alpha1.DataClassContextual, ethosv1alpha1.DataClassProxy)
-	got := settle(t, ns, "spring-running", ethosv1alpha1.PhaseBlocked)
+	got := settle(t, ns, ethosv1alpha1.PhaseBlocked)
 	g.Expect(conditionSummary(got.Status.Conditions)).To(Equal(map[string]string{
 		"Ready":                 "False/Blocked",
 		"ConsentPolicyResolved": "True/PolicyFound",
@@ -354,7 +357,7 @@ func TestPolicyChangeBlocksAndUnblocks(t *testing.T) {
 	assertNoWriteOnResync(t, ns, "spring-running")
 
 	setClasses(ethosv1alpha1.DataClassBehavioral, ethosv1alpha1.DataClassPreference, ethosv1alpha1.DataClassContextual, ethosv1alpha1.DataClassProxy)
-	got = settle(t, ns, "spring-running", ethosv1alpha1.PhaseActive)
+	got = settle(t, ns, ethosv1alpha1.PhaseActive)
 	g.Expect(kstatusOf(g, got)).To(Equal(status.CurrentStatus))
 	doc, _ = engineDocument(g, ns, "spring-running")
 	g.Expect(doc.Mode).To(Equal(document.ModePersonalize))
@@ -368,7 +371,7 @@ func TestSuspendAndSchedule(t *testing.T) {
 	c := sampleCampaign(t, ns)
 	c.Spec.Suspend = true
 	g.Expect(k8s.Create(ctx, c)).To(Succeed())
-	got := settle(t, ns, "spring-running", ethosv1alpha1.PhaseSuspended)
+	got := settle(t, ns, ethosv1alpha1.PhaseSuspended)
 	g.Expect(meta.FindStatusCondition(got.Status.Conditions, ethosv1alpha1.ConditionReady).Reason).To(Equal(ethosv1alpha1.ReasonSuspended))
 	g.Expect(kstatusOf(g, got)).To(Equal(status.CurrentStatus))
 	doc, _ := engineDocument(g, ns, "spring-running")
@@ -395,7 +398,7 @@ func TestSuspendAndSchedule(t *testing.T) {
 		g.Expect(c.Status.Phase).To(Equal(ethosv1alpha1.PhaseEnded))
 	}, timeout, 50*time.Millisecond).Should(Succeed())
 	g.Expect(phases).To(HaveKey(ethosv1alpha1.PhaseActive))
-	got = settle(t, ns, "spring-running", ethosv1alpha1.PhaseEnded)
+	got = settle(t, ns, ethosv1alpha1.PhaseEnded)
 	g.Expect(meta.FindStatusCondition(got.Status.Conditions, ethosv1alpha1.ConditionReady).Status).To(Equal(metav1.ConditionTrue))
 	g.Expect(kstatusOf(g, got)).To(Equal(status.CurrentStatus))
 	doc, _ = engineDocument(g, ns, "spring-running")
@@ -410,7 +413,7 @@ func TestScheduledInTheFuture(t *testing.T) {
 	c := sampleCampaign(t, ns)
 	c.Spec.Schedule = &ethosv1alpha1.Schedule{Start: &metav1.Time{Time: time.Now().Add(24 * time.Hour)}}
 	g.Expect(k8s.Create(ctx, c)).To(Succeed())
-	got := settle(t, ns, "spring-running", ethosv1alpha1.PhaseScheduled)
+	got := settle(t, ns, ethosv1alpha1.PhaseScheduled)
 	g.Expect(meta.FindStatusCondition(got.Status.Conditions, ethosv1alpha1.ConditionReady).Reason).To(Equal(ethosv1alpha1.ReasonScheduled))
 	g.Expect(kstatusOf(g, got)).To(Equal(status.CurrentStatus))
 }
@@ -441,6 +444,64 @@ func TestOwnershipConflict(t *testing.T) {
 	g.Expect(apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "spring-running-engine"}, &appsv1.Deployment{}))).To(BeTrue())
 }
 
+// fillWithHTML adds content values of 2,048 HTML characters up to the schema's 24 keys: each
+// character takes 6 bytes in the JSON document (\u003c, \u003e, \u0026), so a handful of
+// experiences outgrow the engine's ConfigMap while the Campaign stays within every schema bound.
+func fillWithHTML(content map[string]string) map[string]string {
+	if content == nil {
+		content = map[string]string{}
+	}
+	for i := 0; len(content) < 24; i++ {
+		content[fmt.Sprintf("block%02d", i)] = strings.Repeat("<>&", 682) + "<>"
+	}
+	return content
+}
+
+func TestDocumentTooLarge(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := newNamespace(t)
+	g.Expect(k8s.Create(ctx, samplePolicy(t, ns))).To(Succeed())
+	c := sampleCampaign(t, ns)
+	c.Spec.Fallback.Content = fillWithHTML(c.Spec.Fallback.Content)
+	for i := range c.Spec.Experiences {
+		c.Spec.Experiences[i].Content = fillWithHTML(c.Spec.Experiences[i].Content)
+	}
+	html := ethosv1alpha1.Experience{Name: "html-hero", Content: fillWithHTML(nil), Rules: []ethosv1alpha1.Rule{
+		{Attribute: "viewedCategories", Operator: ethosv1alpha1.OperatorContains, Values: []string{"road"}},
+	}}
+	c.Spec.Experiences = append([]ethosv1alpha1.Experience{html}, c.Spec.Experiences...)
+	g.Expect(k8s.Create(ctx, c)).To(Succeed())
+
+	// Stalled with the size and the limit, not a retry loop; nothing is applied.
+	got := &ethosv1alpha1.Campaign{}
+	g.Eventually(func(g Gomega) {
+		get(g, ns, "spring-running", got)
+		g.Expect(got.Status.ObservedGeneration).To(Equal(got.Generation))
+		g.Expect(kstatusOf(g, got)).To(Equal(status.FailedStatus))
+	}, timeout, poll).Should(Succeed())
+	g.Expect(got.Status.Phase).To(Equal(ethosv1alpha1.PhasePending))
+	g.Expect(conditionSummary(got.Status.Conditions)).To(Equal(map[string]string{
+		"Ready":                 "False/DocumentTooLarge",
+		"Stalled":               "True/DocumentTooLarge",
+		"ConsentPolicyResolved": "True/PolicyFound",
+		"Compliant":             "True/Compliant",
+		"EngineAvailable":       "Unknown/DocumentTooLarge",
+	}))
+	stalled := meta.FindStatusCondition(got.Status.Conditions, ethosv1alpha1.ConditionStalled)
+	g.Expect(stalled.Message).To(MatchRegexp(`^the compiled decision document is 1[0-9]{6} bytes, over the ConfigMap limit of 1048576 bytes \(1 MiB\); ` +
+		`shorten or remove experience content \(the characters <, > and & take 6 bytes each\) or remove experiences; the engine is not updated until the document fits$`))
+	g.Expect(got.Status.Engine).To(BeNil())
+	g.Expect(apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "spring-running-engine"}, &corev1.ConfigMap{}))).To(BeTrue())
+	g.Expect(apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "spring-running-engine"}, &appsv1.Deployment{}))).To(BeTrue())
+
+	// Cutting the content is enough: the spec change brings the Campaign back, and it rolls out.
+	got.Spec.Experiences = got.Spec.Experiences[1:]
+	g.Expect(k8s.Update(ctx, got)).To(Succeed())
+	got = settle(t, ns, ethosv1alpha1.PhaseActive)
+	g.Expect(meta.FindStatusCondition(got.Status.Conditions, ethosv1alpha1.ConditionStalled)).To(BeNil())
+}
+
 func TestAutoscalingAndDisruptionBudget(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
@@ -469,7 +530,7 @@ func TestAutoscalingAndDisruptionBudget(t *testing.T) {
 	get(g, ns, name, d)
 	d.Spec.Replicas = ptr.To[int32](4)
 	g.Expect(k8s.Update(ctx, d)).To(Succeed())
-	settle(t, ns, "spring-running", ethosv1alpha1.PhaseActive)
+	settle(t, ns, ethosv1alpha1.PhaseActive)
 	get(g, ns, name, d)
 	g.Expect(d.Spec.Replicas).To(Equal(ptr.To[int32](4)))
 

@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -53,15 +54,22 @@ type observation struct {
 	configHash string
 	// deployment is the live engine Deployment after apply; nil when it was not reached.
 	deployment *appsv1.Deployment
-	// conflict is the ownership conflict that stopped the reconcile, if any.
-	conflict error
-	// err is the transient error that stopped the reconcile, if any.
+	// err is the error that stopped the phases, if any: a stalledError (an ownership
+	// conflict, a document too large) or a transient error.
 	err error
 }
 
 // compliant reports whether the policy exists and no deny rule fired.
 func (o *observation) compliant() bool {
 	return o.policyFound && !o.findings.HasDenials()
+}
+
+// stalledByError returns the stalled state that stopped the phases, if any.
+func (o *observation) stalledByError() (*stalledError, bool) {
+	if o.err == nil {
+		return nil, false
+	}
+	return errors.AsType[*stalledError](o.err)
 }
 
 // denials returns the deny findings, in order.
@@ -75,30 +83,50 @@ func denials(fs ethics.Findings) ethics.Findings {
 	return out
 }
 
-// phaseFor is the Campaign's display phase, and how long until the schedule moves it (0 when
-// it will not move by itself). Precedence: a missing policy (Pending), non-compliance
-// (Blocked), suspension, then the schedule.
-func phaseFor(c *ethosv1alpha1.Campaign, o *observation) (ethosv1alpha1.Phase, time.Duration) {
+// phaseFor is the Campaign's display phase. Precedence: a missing policy or a stalled
+// reconcile (Pending: no engine of this generation runs, Active would mislead),
+// non-compliance (Blocked), suspension, then the schedule.
+func phaseFor(c *ethosv1alpha1.Campaign, o *observation) ethosv1alpha1.Phase {
+	if _, ok := o.stalledByError(); ok {
+		return ethosv1alpha1.PhasePending
+	}
+	return schedulePhase(c, o)
+}
+
+// schedulePhase is the phase from the policy, compliance, suspension and the schedule alone.
+func schedulePhase(c *ethosv1alpha1.Campaign, o *observation) ethosv1alpha1.Phase {
 	switch {
 	case !o.policyFound:
-		return ethosv1alpha1.PhasePending, 0
+		return ethosv1alpha1.PhasePending
 	case !o.compliant():
-		return ethosv1alpha1.PhaseBlocked, 0
+		return ethosv1alpha1.PhaseBlocked
 	case c.Spec.Suspend:
-		return ethosv1alpha1.PhaseSuspended, 0
+		return ethosv1alpha1.PhaseSuspended
 	}
 	if s := c.Spec.Schedule; s != nil {
 		if s.Start != nil && o.now.Before(s.Start.Time) {
-			return ethosv1alpha1.PhaseScheduled, s.Start.Sub(o.now)
+			return ethosv1alpha1.PhaseScheduled
 		}
-		if s.End != nil {
-			if !o.now.Before(s.End.Time) {
-				return ethosv1alpha1.PhaseEnded, 0
-			}
-			return ethosv1alpha1.PhaseActive, s.End.Sub(o.now)
+		if s.End != nil && !o.now.Before(s.End.Time) {
+			return ethosv1alpha1.PhaseEnded
 		}
 	}
-	return ethosv1alpha1.PhaseActive, 0
+	return ethosv1alpha1.PhaseActive
+}
+
+// untilScheduleMoves is how long until the schedule moves the phase: to the start while
+// Scheduled, to the end while Active in a window; 0 when it will not move by itself.
+func untilScheduleMoves(c *ethosv1alpha1.Campaign, o *observation) time.Duration {
+	s := c.Spec.Schedule
+	switch schedulePhase(c, o) {
+	case ethosv1alpha1.PhaseScheduled:
+		return s.Start.Sub(o.now)
+	case ethosv1alpha1.PhaseActive:
+		if s != nil && s.End != nil {
+			return s.End.Sub(o.now)
+		}
+	}
+	return 0
 }
 
 // engineAvailability says whether the engine Deployment has rolled out the current pod
@@ -121,71 +149,78 @@ func engineAvailability(d *appsv1.Deployment) (metav1.ConditionStatus, string, s
 }
 
 // computeStatus returns the Campaign's status from an observation, starting from the current
-// status only so that unchanged conditions keep their lastTransitionTime. It also returns how
-// long until the schedule needs another reconcile.
+// status only so that unchanged conditions keep their lastTransitionTime. Each condition has
+// a function of its own; Stalled, Reconciling and Ready are written from the Campaign's
+// outcome by the functions the ConsentPolicy controller shares.
 //
 // Conditions (kstatus): Ready is True in every settled state (Active, Scheduled, Suspended,
 // Ended) once the engine is available; Reconciling is True while the engine rolls out or after
 // a transient error; Stalled is True when only a human can help (missing policy,
-// non-compliance, an ownership conflict). Reconciling and Stalled are removed when False.
-// observedGeneration, of the status and of every condition, advances only when the reconcile
-// ran to the end (success or a stalled state), never after a transient error.
-func computeStatus(c *ethosv1alpha1.Campaign, o *observation) (ethosv1alpha1.CampaignStatus, time.Duration) {
+// non-compliance, an ownership conflict, a document too large). Reconciling and Stalled are
+// removed when False. observedGeneration, of the status and of every condition, advances only
+// when the reconcile ran to the end (success or a stalled state), never after a transient error.
+func computeStatus(c *ethosv1alpha1.Campaign, o *observation) ethosv1alpha1.CampaignStatus {
 	st := *c.Status.DeepCopy()
-	gen := st.ObservedGeneration
-	if o.err == nil {
-		gen = c.Generation
-	}
-	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
-		meta.SetStatusCondition(&st.Conditions, metav1.Condition{
-			Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: gen,
-		})
-	}
-	policy := c.Spec.ConsentPolicyRef.Name
-
-	phase, requeue := phaseFor(c, o)
-	if o.conflict != nil {
-		// No engine of ours runs; Active would mislead.
-		phase = ethosv1alpha1.PhasePending
-	}
+	st.ObservedGeneration = observedGeneration(st.ObservedGeneration, c.Generation, o.err)
+	w := conditionWriter{conditions: &st.Conditions, generation: st.ObservedGeneration}
+	phase := phaseFor(c, o)
 	if o.checked {
 		st.Phase = phase
+		st.Findings = apiFindings(o.findings)
 	}
+	setConsentPolicyResolved(w, c, o)
+	setCompliant(w, c, o)
+	setEngineAvailable(w, &st, c, o)
+	setKstatusConditions(w, campaignOutcome(c, o, phase, st.Conditions))
+	return st
+}
 
-	// ConsentPolicyResolved.
-	if o.policyFound {
-		set(ethosv1alpha1.ConditionConsentPolicyResolved, metav1.ConditionTrue, ethosv1alpha1.ReasonPolicyFound,
+// setConsentPolicyResolved: True when the referenced policy exists, False once the lookup
+// found none; untouched when the lookup did not run.
+func setConsentPolicyResolved(w conditionWriter, c *ethosv1alpha1.Campaign, o *observation) {
+	policy := c.Spec.ConsentPolicyRef.Name
+	switch {
+	case o.policyFound:
+		w.set(ethosv1alpha1.ConditionConsentPolicyResolved, metav1.ConditionTrue, ethosv1alpha1.ReasonPolicyFound,
 			fmt.Sprintf("ConsentPolicy %s found", policy))
-	} else if o.checked {
-		set(ethosv1alpha1.ConditionConsentPolicyResolved, metav1.ConditionFalse, ethosv1alpha1.ReasonPolicyNotFound,
-			fmt.Sprintf("ConsentPolicy %s not found in namespace %s; the engine answers the fallback until it exists", policy, c.Namespace))
+	case o.checked:
+		w.set(ethosv1alpha1.ConditionConsentPolicyResolved, metav1.ConditionFalse, ethosv1alpha1.ReasonPolicyNotFound,
+			policyNotFound(c))
 	}
+}
 
-	// Compliant and findings.
+// policyNotFound is the message of a Campaign whose policy does not exist.
+func policyNotFound(c *ethosv1alpha1.Campaign) string {
+	return fmt.Sprintf("ConsentPolicy %s not found in namespace %s; the engine answers the fallback until it exists",
+		c.Spec.ConsentPolicyRef.Name, c.Namespace)
+}
+
+// setCompliant: True without deny findings, False naming the rules and the first denial,
+// Unknown without a policy; untouched when the check did not run.
+func setCompliant(w conditionWriter, c *ethosv1alpha1.Campaign, o *observation) {
+	policy := c.Spec.ConsentPolicyRef.Name
 	deny := denials(o.findings)
 	switch {
 	case !o.policyFound && o.checked:
-		set(ethosv1alpha1.ConditionCompliant, metav1.ConditionUnknown, ethosv1alpha1.ReasonPolicyUnavailable,
+		w.set(ethosv1alpha1.ConditionCompliant, metav1.ConditionUnknown, ethosv1alpha1.ReasonPolicyUnavailable,
 			fmt.Sprintf("Compliance cannot be checked without ConsentPolicy %s", policy))
 	case o.policyFound && len(deny) > 0:
-		set(ethosv1alpha1.ConditionCompliant, metav1.ConditionFalse, ethosv1alpha1.ReasonNonCompliant,
+		w.set(ethosv1alpha1.ConditionCompliant, metav1.ConditionFalse, ethosv1alpha1.ReasonNonCompliant,
 			fmt.Sprintf("%d deny finding(s) against ConsentPolicy %s (%s); personalization is blocked: %s",
 				len(deny), policy, ruleIDs(deny), deny[0].Message()))
 	case o.policyFound:
-		set(ethosv1alpha1.ConditionCompliant, metav1.ConditionTrue, ethosv1alpha1.ReasonCompliant,
+		w.set(ethosv1alpha1.ConditionCompliant, metav1.ConditionTrue, ethosv1alpha1.ReasonCompliant,
 			fmt.Sprintf("No deny rule fires against ConsentPolicy %s", policy))
 	}
-	if o.checked {
-		st.Findings = apiFindings(o.findings)
-	}
+}
 
-	// EngineAvailable and the engine summary.
-	available := false
-	switch {
-	case o.deployment != nil:
+// setEngineAvailable sets EngineAvailable and status.engine from the live Deployment. A
+// stalled reconcile that never reached the engine makes it Unknown, with the stalled reason,
+// and clears status.engine; a transient error leaves both as they were.
+func setEngineAvailable(w conditionWriter, st *ethosv1alpha1.CampaignStatus, c *ethosv1alpha1.Campaign, o *observation) {
+	if o.deployment != nil {
 		s, reason, msg := engineAvailability(o.deployment)
-		available = s == metav1.ConditionTrue
-		set(ethosv1alpha1.ConditionEngineAvailable, s, reason, msg)
+		w.set(ethosv1alpha1.ConditionEngineAvailable, s, reason, msg)
 		st.Engine = &ethosv1alpha1.EngineStatus{
 			Deployment:    c.EngineName(),
 			Service:       c.EngineName(),
@@ -194,47 +229,39 @@ func computeStatus(c *ethosv1alpha1.Campaign, o *observation) (ethosv1alpha1.Cam
 			ReadyReplicas: o.deployment.Status.ReadyReplicas,
 			URL:           resources.URL(c),
 		}
-	case o.conflict != nil:
-		set(ethosv1alpha1.ConditionEngineAvailable, metav1.ConditionUnknown, ethosv1alpha1.ReasonOwnershipConflict, o.conflict.Error())
+		return
+	}
+	if se, ok := o.stalledByError(); ok {
+		w.set(ethosv1alpha1.ConditionEngineAvailable, metav1.ConditionUnknown, se.reason, se.message)
 		st.Engine = nil
 	}
+}
 
-	// Stalled, Reconciling, Ready.
-	stalledReason, stalledMsg, readyReason := "", "", ""
-	switch {
-	case o.conflict != nil:
-		stalledReason, readyReason = ethosv1alpha1.ReasonOwnershipConflict, ethosv1alpha1.ReasonOwnershipConflict
-		stalledMsg = o.conflict.Error() + "; delete or rename it so Ethos can create its own"
-	case o.err == nil && phase == ethosv1alpha1.PhasePending:
-		stalledReason, readyReason = ethosv1alpha1.ReasonPolicyNotFound, ethosv1alpha1.ReasonPolicyNotFound
-		stalledMsg = fmt.Sprintf("ConsentPolicy %s not found in namespace %s; the engine answers the fallback until it exists", policy, c.Namespace)
-	case o.err == nil && phase == ethosv1alpha1.PhaseBlocked:
-		stalledReason, readyReason = ethosv1alpha1.ReasonNonCompliant, ethosv1alpha1.ReasonBlocked
-		stalledMsg = fmt.Sprintf("Campaign does not comply with ConsentPolicy %s (%s); the engine answers the fallback until it is fixed",
-			policy, ruleIDs(deny))
+// campaignOutcome is where the reconcile left the Campaign: stopped by an error (stalled or
+// transient), stalled on its policy (missing, or not complied with), rolling out, or settled
+// in its phase. conds are the conditions set so far, for the engine's message.
+func campaignOutcome(c *ethosv1alpha1.Campaign, o *observation, phase ethosv1alpha1.Phase, conds []metav1.Condition) outcome {
+	if o.err != nil {
+		return errorOutcome(o.err)
 	}
+	engine := meta.FindStatusCondition(conds, ethosv1alpha1.ConditionEngineAvailable)
 	switch {
-	case stalledReason != "":
-		set(ethosv1alpha1.ConditionStalled, metav1.ConditionTrue, stalledReason, stalledMsg)
-		meta.RemoveStatusCondition(&st.Conditions, ethosv1alpha1.ConditionReconciling)
-		set(ethosv1alpha1.ConditionReady, metav1.ConditionFalse, readyReason, stalledMsg)
-	case o.err != nil:
-		meta.RemoveStatusCondition(&st.Conditions, ethosv1alpha1.ConditionStalled)
-		set(ethosv1alpha1.ConditionReconciling, metav1.ConditionTrue, ethosv1alpha1.ReasonReconcileError, o.err.Error())
-		set(ethosv1alpha1.ConditionReady, metav1.ConditionFalse, ethosv1alpha1.ReasonReconcileError, o.err.Error())
-	case !available:
-		msg := "Waiting for the engine to roll out: " + meta.FindStatusCondition(st.Conditions, ethosv1alpha1.ConditionEngineAvailable).Message
-		meta.RemoveStatusCondition(&st.Conditions, ethosv1alpha1.ConditionStalled)
-		set(ethosv1alpha1.ConditionReconciling, metav1.ConditionTrue, ethosv1alpha1.ReasonProgressing, msg)
-		set(ethosv1alpha1.ConditionReady, metav1.ConditionFalse, ethosv1alpha1.ReasonProgressing, msg)
+	case phase == ethosv1alpha1.PhasePending:
+		return outcome{kind: stalled, reason: ethosv1alpha1.ReasonPolicyNotFound, message: policyNotFound(c)}
+	case phase == ethosv1alpha1.PhaseBlocked:
+		return outcome{kind: stalled, reason: ethosv1alpha1.ReasonNonCompliant, readyReason: ethosv1alpha1.ReasonBlocked,
+			message: fmt.Sprintf("Campaign does not comply with ConsentPolicy %s (%s); the engine answers the fallback until it is fixed",
+				c.Spec.ConsentPolicyRef.Name, ruleIDs(denials(o.findings)))}
+	case engine == nil || engine.Status != metav1.ConditionTrue:
+		msg := "Waiting for the engine to roll out"
+		if engine != nil {
+			msg += ": " + engine.Message
+		}
+		return outcome{kind: progressing, reason: ethosv1alpha1.ReasonProgressing, message: msg}
 	default:
-		meta.RemoveStatusCondition(&st.Conditions, ethosv1alpha1.ConditionStalled)
-		meta.RemoveStatusCondition(&st.Conditions, ethosv1alpha1.ConditionReconciling)
 		reason, msg := readyFor(phase)
-		set(ethosv1alpha1.ConditionReady, metav1.ConditionTrue, reason, msg)
+		return outcome{kind: settled, reason: reason, message: msg}
 	}
-	st.ObservedGeneration = gen
-	return st, requeue
 }
 
 // readyFor is the Ready=True reason and message of a settled phase.

@@ -18,7 +18,6 @@ package controller
 
 import (
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -144,10 +143,17 @@ func TestComputeStatus(t *testing.T) {
 	}, {
 		name:      "ownership conflict",
 		campaign:  statusCampaign(nil),
-		obs:       observation{checked: true, policyFound: true, conflict: fmt.Errorf("%w: ConfigMap spring-engine exists", errOwnershipConflict)},
+		obs:       observation{checked: true, policyFound: true, err: tag("ApplyConfigMap", ownershipConflict("ConfigMap", "spring-engine", "spring"))},
 		wantPhase: ethosv1alpha1.PhasePending, wantGen: 3,
 		wantConds: map[string]string{"Ready": "False/OwnershipConflict", "Stalled": "True/OwnershipConflict", "ConsentPolicyResolved": "True/PolicyFound",
 			"Compliant": "True/Compliant", "EngineAvailable": "Unknown/OwnershipConflict"},
+	}, {
+		name:      "document too large",
+		campaign:  statusCampaign(nil),
+		obs:       observation{checked: true, policyFound: true, err: &stalledError{reason: ethosv1alpha1.ReasonDocumentTooLarge, message: "too big", fix: "cut"}},
+		wantPhase: ethosv1alpha1.PhasePending, wantGen: 3,
+		wantConds: map[string]string{"Ready": "False/DocumentTooLarge", "Stalled": "True/DocumentTooLarge", "ConsentPolicyResolved": "True/PolicyFound",
+			"Compliant": "True/Compliant", "EngineAvailable": "Unknown/DocumentTooLarge"},
 	}, {
 		name: "transient error keeps observedGeneration",
 		campaign: statusCampaign(func(c *ethosv1alpha1.Campaign) {
@@ -162,11 +168,12 @@ func TestComputeStatus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			g := NewWithT(t)
 			tt.obs.now = now
-			st, requeue := computeStatus(tt.campaign, &tt.obs)
+			st := computeStatus(tt.campaign, &tt.obs)
 			g.Expect(st.Phase).To(Equal(tt.wantPhase))
 			g.Expect(conditionSummary(st.Conditions)).To(Equal(tt.wantConds))
 			g.Expect(st.ObservedGeneration).To(Equal(tt.wantGen))
-			g.Expect(requeue).To(Equal(tt.wantRequeue))
+			// The schedule phase owns the requeue; it reads the same observation.
+			g.Expect(untilScheduleMoves(tt.campaign, &tt.obs)).To(Equal(tt.wantRequeue))
 			for _, c := range st.Conditions {
 				g.Expect(c.ObservedGeneration).To(Equal(tt.wantGen), c.Type)
 			}
@@ -178,7 +185,7 @@ func TestComputeStatusDetails(t *testing.T) {
 	g := NewWithT(t)
 	c := statusCampaign(nil)
 	obs := &observation{now: now, checked: true, policyFound: true, findings: ethics.Findings{warning, deny}, configHash: "0123456789abcdef", deployment: deployment(2, 1)}
-	st, _ := computeStatus(c, obs)
+	st := computeStatus(c, obs)
 	g.Expect(st.Engine).To(Equal(&ethosv1alpha1.EngineStatus{
 		Deployment: "spring-engine", Service: "spring-engine", ConfigHash: "0123456789abcdef",
 		Replicas: 2, ReadyReplicas: 1, URL: "http://spring-engine.shop.svc:8080",
@@ -196,8 +203,19 @@ func TestComputeStatusDetails(t *testing.T) {
 	// Deterministic: the same observation gives the same status, and recomputing from it
 	// keeps every lastTransitionTime.
 	c.Status = st
-	again, _ := computeStatus(c, obs)
+	again := computeStatus(c, obs)
 	g.Expect(again).To(Equal(st))
+}
+
+func TestStalledMessages(t *testing.T) {
+	g := NewWithT(t)
+	st := computeStatus(statusCampaign(nil), &observation{now: now, checked: true, policyFound: true,
+		err: tag("ApplyConfigMap", ownershipConflict("ConfigMap", "spring-engine", "spring"))})
+	g.Expect(findCondition(st.Conditions, ethosv1alpha1.ConditionStalled).Message).To(Equal(
+		"ownership conflict: ConfigMap spring-engine exists and is not controlled by Campaign spring; delete or rename it so Ethos can create its own"))
+	g.Expect(findCondition(st.Conditions, ethosv1alpha1.ConditionEngineAvailable).Message).To(Equal(
+		"ownership conflict: ConfigMap spring-engine exists and is not controlled by Campaign spring"))
+	g.Expect(st.Engine).To(BeNil())
 }
 
 func findCondition(conds []metav1.Condition, t string) metav1.Condition {

@@ -25,7 +25,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -57,8 +56,17 @@ type ConsentPolicyReconciler struct {
 // +kubebuilder:rbac:groups=personalization.ethos.dev,resources=consentpolicies/status,verbs=patch
 // +kubebuilder:rbac:groups=personalization.ethos.dev,resources=campaigns,verbs=get;list;watch
 
-// Reconcile converges one ConsentPolicy: the finalizer (added while it lives, removed once it
-// is being deleted and unused), then one status patch when the status changed.
+// policyScope carries what the phases of one ConsentPolicy reconcile share.
+type policyScope struct {
+	policy *ethosv1alpha1.ConsentPolicy
+	// bound are the names of the Campaigns that reference the policy, sorted.
+	bound []string
+}
+
+// Reconcile converges one ConsentPolicy. A live policy's phase adds the finalizer; a policy
+// being deleted waits for the Campaigns that use it (a waitingError), then loses its
+// finalizer. A single deferred status patch records the result, except for a policy on its
+// way out, which has nothing left to report.
 func (r *ConsentPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	p := &ethosv1alpha1.ConsentPolicy{}
 	if err := r.Get(ctx, req.NamespacedName, p); err != nil {
@@ -68,89 +76,104 @@ func (r *ConsentPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	names := make([]string, 0, len(bound))
+	s := &policyScope{policy: p, bound: make([]string, 0, len(bound))}
 	for i := range bound {
-		names = append(names, bound[i].Name)
+		s.bound = append(s.bound, bound[i].Name)
 	}
-	slices.Sort(names)
+	slices.Sort(s.bound)
 
-	if !p.DeletionTimestamp.IsZero() {
-		return ctrl.Result{}, r.reconcileDelete(ctx, p, names)
+	phases := []func(context.Context, *policyScope) (ctrl.Result, error){r.ensureFinalizer}
+	deleting := !p.DeletionTimestamp.IsZero()
+	if deleting {
+		phases = []func(context.Context, *policyScope) (ctrl.Result, error){r.waitForCampaigns, r.removeFinalizer}
 	}
-
+	var phaseErr error
 	defer func() {
-		retErr = kerrors.NewAggregate([]error{retErr, r.patchStatus(ctx, p, policyStatus(p, names, retErr))})
+		if deleting && len(s.bound) == 0 {
+			return
+		}
+		retErr = kerrors.NewAggregate([]error{retErr, r.patchStatus(ctx, p, policyStatus(p, s.bound, phaseErr))})
 	}()
-	return ctrl.Result{}, r.ensureFinalizer(ctx, p)
+	for _, phase := range phases {
+		res, err := phase(ctx, s)
+		if err != nil {
+			phaseErr = err
+			return stopResult(result, err)
+		}
+		result = soonest(result, res)
+	}
+	return result, nil
 }
 
 // ensureFinalizer adds the policy-in-use finalizer to a live policy (one write, once).
-func (r *ConsentPolicyReconciler) ensureFinalizer(ctx context.Context, p *ethosv1alpha1.ConsentPolicy) error {
+func (r *ConsentPolicyReconciler) ensureFinalizer(ctx context.Context, s *policyScope) (ctrl.Result, error) {
+	p := s.policy
 	if controllerutil.ContainsFinalizer(p, ethosv1alpha1.ConsentPolicyFinalizer) {
-		return nil
+		return ctrl.Result{}, nil
 	}
 	before := p.DeepCopy()
 	controllerutil.AddFinalizer(p, ethosv1alpha1.ConsentPolicyFinalizer)
 	logf.FromContext(ctx).Info("Adding finalizer", "finalizer", ethosv1alpha1.ConsentPolicyFinalizer)
 	if err := r.Patch(ctx, p, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
-		return fmt.Errorf("failed to add finalizer %s: %w", ethosv1alpha1.ConsentPolicyFinalizer, err)
+		return ctrl.Result{}, fmt.Errorf("failed to add finalizer %s: %w", ethosv1alpha1.ConsentPolicyFinalizer, err)
 	}
-	return nil
+	return ctrl.Result{}, nil
 }
 
-// reconcileDelete lets a policy go once no Campaign references it. While Campaigns still do,
-// deletion waits: Ready=False with reason InUse names them, and Campaign events (the watch
-// below) bring the policy back here as they go.
-func (r *ConsentPolicyReconciler) reconcileDelete(ctx context.Context, p *ethosv1alpha1.ConsentPolicy, names []string) error {
-	if len(names) > 0 {
-		return r.patchStatus(ctx, p, policyStatus(p, names, nil))
+// waitForCampaigns holds a policy's deletion while Campaigns still reference it: Ready=False
+// and Reconciling=True with reason InUse name them. No requeue is needed: Campaign events
+// (the watch below) bring the policy back here as they go.
+func (r *ConsentPolicyReconciler) waitForCampaigns(_ context.Context, s *policyScope) (ctrl.Result, error) {
+	if len(s.bound) == 0 {
+		return ctrl.Result{}, nil
 	}
+	return ctrl.Result{}, &waitingError{
+		reason:  ethosv1alpha1.ReasonInUse,
+		message: fmt.Sprintf("Deletion waits for %d Campaign(s) that use this policy: %s", len(s.bound), listNames(s.bound)),
+	}
+}
+
+// removeFinalizer lets a policy that no Campaign references go.
+func (r *ConsentPolicyReconciler) removeFinalizer(ctx context.Context, s *policyScope) (ctrl.Result, error) {
+	p := s.policy
 	if !controllerutil.ContainsFinalizer(p, ethosv1alpha1.ConsentPolicyFinalizer) {
-		return nil
+		return ctrl.Result{}, nil
 	}
 	before := p.DeepCopy()
 	controllerutil.RemoveFinalizer(p, ethosv1alpha1.ConsentPolicyFinalizer)
 	logf.FromContext(ctx).Info("Removing finalizer: no Campaign uses the policy", "finalizer", ethosv1alpha1.ConsentPolicyFinalizer)
 	if err := r.Patch(ctx, p, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); client.IgnoreNotFound(err) != nil {
-		return fmt.Errorf("failed to remove finalizer %s: %w", ethosv1alpha1.ConsentPolicyFinalizer, err)
+		return ctrl.Result{}, fmt.Errorf("failed to remove finalizer %s: %w", ethosv1alpha1.ConsentPolicyFinalizer, err)
 	}
-	return nil
+	return ctrl.Result{}, nil
 }
 
 // policyStatus computes a ConsentPolicy's status from the Campaigns bound to it (names,
-// sorted) and the reconcile's error. Ready is True for a live policy, False with reason InUse
-// while its deletion waits for Campaigns; Reconciling is True after a transient error.
+// sorted) and the error that stopped the reconcile: Ready is True for a live policy,
+// Reconciling=True with the waiting reason (InUse while its deletion waits for Campaigns) or
+// after a transient error. Stalled, Reconciling and Ready are written by the functions the
+// Campaign controller shares.
 func policyStatus(p *ethosv1alpha1.ConsentPolicy, names []string, err error) ethosv1alpha1.ConsentPolicyStatus {
 	st := *p.Status.DeepCopy()
-	gen := st.ObservedGeneration
-	if err == nil {
-		gen = p.Generation
-	}
-	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
-		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: gen})
-	}
+	st.ObservedGeneration = observedGeneration(st.ObservedGeneration, p.Generation, err)
 	st.PurposeCount = int32(len(p.Spec.Purposes))
 	st.BoundCampaigns = int32(len(names))
 	st.InUseBy = nil
 	if len(names) > 0 {
 		st.InUseBy = slices.Clone(names[:min(len(names), maxInUseBy)])
 	}
-	meta.RemoveStatusCondition(&st.Conditions, ethosv1alpha1.ConditionStalled)
-	switch {
-	case !p.DeletionTimestamp.IsZero():
-		msg := fmt.Sprintf("Deletion waits for %d Campaign(s) that use this policy: %s", len(names), listNames(names))
-		set(ethosv1alpha1.ConditionReconciling, metav1.ConditionTrue, ethosv1alpha1.ReasonInUse, msg)
-		set(ethosv1alpha1.ConditionReady, metav1.ConditionFalse, ethosv1alpha1.ReasonInUse, msg)
-	case err != nil:
-		set(ethosv1alpha1.ConditionReconciling, metav1.ConditionTrue, ethosv1alpha1.ReasonReconcileError, err.Error())
-		set(ethosv1alpha1.ConditionReady, metav1.ConditionFalse, ethosv1alpha1.ReasonReconcileError, err.Error())
-	default:
-		meta.RemoveStatusCondition(&st.Conditions, ethosv1alpha1.ConditionReconciling)
-		set(ethosv1alpha1.ConditionReady, metav1.ConditionTrue, ethosv1alpha1.ReasonSucceeded,
-			fmt.Sprintf("%d purpose(s), used by %d Campaign(s)", len(p.Spec.Purposes), len(names)))
-	}
-	st.ObservedGeneration = gen
+	setKstatusConditions(conditionWriter{conditions: &st.Conditions, generation: st.ObservedGeneration}, policyOutcome(p, names, err))
 	return st
+}
+
+// policyOutcome is where the reconcile left the policy: stopped by an error (waiting or
+// transient), or settled.
+func policyOutcome(p *ethosv1alpha1.ConsentPolicy, names []string, err error) outcome {
+	if err != nil {
+		return errorOutcome(err)
+	}
+	return outcome{kind: settled, reason: ethosv1alpha1.ReasonSucceeded,
+		message: fmt.Sprintf("%d purpose(s), used by %d Campaign(s)", len(p.Spec.Purposes), len(names))}
 }
 
 // listNames shows at most ten names, then how many more.

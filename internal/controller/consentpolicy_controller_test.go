@@ -60,7 +60,7 @@ func TestConsentPolicyStatusAndDeletionProtection(t *testing.T) {
 		g.Expect(ready.Message).To(Equal("Deletion waits for 1 Campaign(s) that use this policy: spring-running"))
 	}, timeout, poll).Should(Succeed())
 	// The Campaign keeps its policy meanwhile.
-	got := settle(t, ns, "spring-running", ethosv1alpha1.PhaseActive)
+	got := settle(t, ns, ethosv1alpha1.PhaseActive)
 	g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, ethosv1alpha1.ConditionConsentPolicyResolved)).To(BeTrue())
 
 	g.Expect(k8s.Delete(ctx, got)).To(Succeed())

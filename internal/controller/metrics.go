@@ -31,8 +31,8 @@ import (
 
 // reconcileErrors counts failed Campaign reconciles by reason: the phase that failed
 // (GetPolicy, Compile, ApplyConfigMap, ApplyDeployment, ApplyService, ApplyAutoscaler,
-// DeleteAutoscaler, ApplyDisruptionBudget, DeleteDisruptionBudget, PatchStatus) or
-// OwnershipConflict.
+// DeleteAutoscaler, ApplyDisruptionBudget, DeleteDisruptionBudget, PatchStatus) or the reason
+// of the stalled state that stopped it (OwnershipConflict, DocumentTooLarge).
 var reconcileErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Name: "ethos_campaign_reconcile_errors_total",
 	Help: "Campaign reconciles that failed, by reason.",

@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"errors"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -57,6 +58,8 @@ func TestPhaseCollector(t *testing.T) {
 
 func TestErrorReason(t *testing.T) {
 	g := NewWithT(t)
-	g.Expect(errorReason(tag("ApplyDeployment", errOwnershipConflict))).To(Equal("ApplyDeployment"))
-	g.Expect(errorReason(errOwnershipConflict)).To(Equal(ethosv1alpha1.ReasonReconcileError))
+	g.Expect(errorReason(tag("ApplyDeployment", errors.New("timeout")))).To(Equal("ApplyDeployment"))
+	g.Expect(errorReason(errors.New("timeout"))).To(Equal(ethosv1alpha1.ReasonReconcileError))
+	// A stalled state counts under its own reason, whichever phase met it.
+	g.Expect(errorReason(tag("ApplyDeployment", ownershipConflict("Deployment", "x-engine", "x")))).To(Equal(ethosv1alpha1.ReasonOwnershipConflict))
 }

@@ -23,13 +23,10 @@ import (
 	"context"
 	"fmt"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
@@ -94,9 +91,7 @@ func (v *CampaignValidator) check(ctx context.Context, oldObj, c *ethosv1alpha1.
 	if err != nil {
 		return nil, err
 	}
-	warnings, err := validateCampaign(oldObj, c, policy)
-	logf.FromContext(ctx).V(1).Info("Validated Campaign", "campaign", klog.KObj(c), "allowed", err == nil, "warnings", len(warnings))
-	return warnings, err
+	return campaignAdmission.admit(ctx, oldObj, c, ethics.CheckCampaign(c, policy))
 }
 
 // policy returns the referenced ConsentPolicy, or nil when it does not exist.
@@ -114,24 +109,4 @@ func (v *CampaignValidator) policy(ctx context.Context, c *ethosv1alpha1.Campaig
 		return nil, apierrors.NewInternalError(fmt.Errorf("failed to get ConsentPolicy %s: %w", key, err))
 	}
 	return &p, nil
-}
-
-// validateCampaign is the pure admission decision for a Campaign: denials as one Invalid
-// error with a cause per field, warnings as admission warnings. policy is nil when the
-// referenced policy does not exist (ETH018).
-//
-// An update that leaves the spec unchanged (labels, annotations, finalizers) is allowed with
-// its warnings only: otherwise a Campaign stored before a rule tightened could not even be
-// relabelled or cleaned up, and the controller's compliance check already blocks it.
-func validateCampaign(oldObj, c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPolicy) (admission.Warnings, error) {
-	findings := ethics.CheckCampaign(c, policy)
-	if oldObj != nil && (c.DeletionTimestamp != nil || equality.Semantic.DeepEqual(oldObj.Spec, c.Spec)) {
-		recordDecision("Campaign", findings, false)
-		return findings.Warnings(), nil
-	}
-	recordDecision("Campaign", findings, true)
-	if findings.HasDenials() {
-		return findings.Warnings(), apierrors.NewInvalid(ethosv1alpha1.GroupVersion.WithKind("Campaign").GroupKind(), c.Name, findings.Denials())
-	}
-	return findings.Warnings(), nil
 }

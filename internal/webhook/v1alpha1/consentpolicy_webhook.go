@@ -20,12 +20,9 @@ import (
 	"context"
 	"fmt"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
@@ -60,9 +57,7 @@ var _ admission.Validator[*ethosv1alpha1.ConsentPolicy] = &ConsentPolicyValidato
 
 // ValidateCreate checks a new ConsentPolicy.
 func (v *ConsentPolicyValidator) ValidateCreate(ctx context.Context, p *ethosv1alpha1.ConsentPolicy) (admission.Warnings, error) {
-	warnings, err := validateConsentPolicy(nil, p, nil)
-	logf.FromContext(ctx).V(1).Info("Validated ConsentPolicy", "consentPolicy", klog.KObj(p), "allowed", err == nil, "warnings", len(warnings))
-	return warnings, err
+	return consentPolicyAdmission.admit(ctx, nil, p, ethics.CheckConsentPolicy(nil, p, nil))
 }
 
 // ValidateUpdate checks a changed ConsentPolicy, including CPL008 against the Campaigns
@@ -72,28 +67,10 @@ func (v *ConsentPolicyValidator) ValidateUpdate(ctx context.Context, oldObj, new
 	if err != nil {
 		return nil, apierrors.NewInternalError(err)
 	}
-	warnings, err := validateConsentPolicy(oldObj, newObj, bound)
-	logf.FromContext(ctx).V(1).Info("Validated ConsentPolicy", "consentPolicy", klog.KObj(newObj), "allowed", err == nil, "warnings", len(warnings))
-	return warnings, err
+	return consentPolicyAdmission.admit(ctx, oldObj, newObj, ethics.CheckConsentPolicy(oldObj, newObj, bound))
 }
 
 // ValidateDelete allows every deletion (the webhook is not registered for DELETE).
 func (v *ConsentPolicyValidator) ValidateDelete(context.Context, *ethosv1alpha1.ConsentPolicy) (admission.Warnings, error) {
 	return nil, nil
-}
-
-// validateConsentPolicy is the pure admission decision for a ConsentPolicy. old is nil on
-// create; bound are the Campaigns that reference it. As for Campaigns, an update that leaves
-// the spec unchanged (the controller adding its finalizer, a label) is allowed.
-func validateConsentPolicy(oldObj, p *ethosv1alpha1.ConsentPolicy, bound []ethosv1alpha1.Campaign) (admission.Warnings, error) {
-	findings := ethics.CheckConsentPolicy(oldObj, p, bound)
-	if oldObj != nil && (p.DeletionTimestamp != nil || equality.Semantic.DeepEqual(oldObj.Spec, p.Spec)) {
-		recordDecision("ConsentPolicy", findings, false)
-		return findings.Warnings(), nil
-	}
-	recordDecision("ConsentPolicy", findings, true)
-	if findings.HasDenials() {
-		return findings.Warnings(), apierrors.NewInvalid(ethosv1alpha1.GroupVersion.WithKind("ConsentPolicy").GroupKind(), p.Name, findings.Denials())
-	}
-	return findings.Warnings(), nil
 }
