@@ -21,6 +21,7 @@ import (
 
 	networkingv1 "k8s.io/api/networking/v1"
 	networkingv1ac "k8s.io/client-go/applyconfigurations/networking/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/ethos-operator/ethos/internal/resources"
 )
@@ -36,11 +37,11 @@ var networkPolicyKind = ownedKind[*networkingv1.NetworkPolicy, *networkingv1ac.N
 // reconcileNetworkPolicy applies the engine's NetworkPolicy (no egress, ingress from the
 // allowed sources only) before the Deployment, so engine pods never run unisolated; with
 // --engine-network-policy=false it removes the one it made.
-func (r *CampaignReconciler) reconcileNetworkPolicy(ctx context.Context, s *campaignScope) error {
+func (r *CampaignReconciler) reconcileNetworkPolicy(ctx context.Context, s *campaignScope) (ctrl.Result, error) {
 	c := s.campaign
 	if desired := resources.NetworkPolicy(c, r.Options.Network); desired != nil {
 		_, err := applyOwned(ctx, r, c, networkPolicyKind, c.EngineName(), desired)
-		return tag("ApplyNetworkPolicy", err)
+		return ctrl.Result{}, tag("ApplyNetworkPolicy", err)
 	}
-	return tag("DeleteNetworkPolicy", deleteOwned(ctx, r, c, networkPolicyKind, c.EngineName()))
+	return ctrl.Result{}, tag("DeleteNetworkPolicy", deleteOwned(ctx, r, c, networkPolicyKind, c.EngineName()))
 }
