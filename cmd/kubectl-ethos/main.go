@@ -95,6 +95,6 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl ethos"},
 	}
-	root.AddCommand(newLintCmd(), newExplainCmd(), newDecideCmd())
+	root.AddCommand(newLintCmd(), newExplainCmd(), newDecideCmd(), newReportCmd())
 	return root
 }

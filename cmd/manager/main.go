@@ -235,6 +235,10 @@ func main() {
 		setupLog.Error(err, "Failed to create controller", "controller", "campaign")
 		os.Exit(1)
 	}
+	if err := (&controller.PolicyReportReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+		setupLog.Error(err, "Failed to create controller", "controller", "policyreport")
+		os.Exit(1)
+	}
 	// nolint:goconst
 	if os.Getenv("ENABLE_WEBHOOKS") != "false" {
 		if err := webhookv1alpha1.SetupCampaignWebhookWithManager(mgr); err != nil {
