@@ -19,6 +19,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -77,7 +78,13 @@ func init() { metrics.Registry.MustRegister(reportWrites) }
 // nothing; a poll of the discovery API notices when it is installed and enqueues every
 // namespace. Reports are read and written with an uncached client: watching them would need
 // an informer, which cannot start while the CRD is missing, and would cache every other
-// producer's Reports too. The periodic resync repairs hand edits instead.
+// producer's Reports too. The writer remembers what it wrote; the periodic resync lists the
+// reports again and repairs hand edits.
+type writtenReports struct {
+	reports []openreportsv1alpha1.Report
+	listed  time.Time
+}
+
 type PolicyReportReconciler struct {
 	// Client reads Campaigns and ConsentPolicies (the manager's cached client).
 	Client client.Client
@@ -87,6 +94,13 @@ type PolicyReportReconciler struct {
 	Discovery discovery.DiscoveryInterface
 	// Debounce, CRDPoll and Resync default to the Default* constants.
 	Debounce, CRDPoll, Resync time.Duration
+
+	// written remembers, per namespace, the reports as last listed or written, so a reconcile
+	// does not read megabytes of reports back from the API server to find what changed; the
+	// writer is their only author. An entry older than Resync, or dropped after an error, makes
+	// the next reconcile list them again.
+	writtenMu sync.Mutex
+	written   map[string]writtenReports
 
 	available atomic.Bool
 	// loggedMissing makes "CRD not installed" a single log line per outage.
@@ -126,6 +140,7 @@ func (r *PolicyReportReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		r.Discovery = d
 	}
 	r.wake = make(chan event.TypedGenericEvent[string])
+	r.written = map[string]writtenReports{}
 	_, err := ctrl.NewControllerManagedBy(mgr).
 		Named("policyreport").
 		WithOptions(controller.Options{MaxConcurrentReconciles: 1}).
@@ -248,15 +263,41 @@ func (r *PolicyReportReconciler) Reconcile(ctx context.Context, req reconcile.Re
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	var existing openreportsv1alpha1.ReportList
-	if err := r.Reports.List(ctx, &existing, client.InNamespace(ns), client.MatchingLabels{policyreport.LabelManagedBy: policyreport.ManagedBy}); err != nil {
+	existing, err := r.existing(ctx, ns)
+	if err != nil {
 		return reconcile.Result{}, r.reportAPIError(ctx, err)
 	}
-	desired := policyreport.Build(ns, checks, existing.Items, metav1.Timestamp{Seconds: time.Now().Unix()})
-	if err := r.write(ctx, desired, existing.Items); err != nil {
+	desired := policyreport.Build(ns, checks, existing.reports, metav1.Timestamp{Seconds: time.Now().Unix()})
+	if err := r.write(ctx, desired, existing.reports); err != nil {
+		r.forget(ns)
 		return reconcile.Result{}, r.reportAPIError(ctx, err)
 	}
+	r.writtenMu.Lock()
+	r.written[ns] = writtenReports{reports: desired, listed: existing.listed}
+	r.writtenMu.Unlock()
 	return reconcile.Result{RequeueAfter: r.Resync}, nil
+}
+
+// existing returns the namespace's reports: as last written, or listed from the API server when
+// not known or older than Resync.
+func (r *PolicyReportReconciler) existing(ctx context.Context, ns string) (writtenReports, error) {
+	r.writtenMu.Lock()
+	known, ok := r.written[ns]
+	r.writtenMu.Unlock()
+	if ok && time.Since(known.listed) < r.Resync {
+		return known, nil
+	}
+	var list openreportsv1alpha1.ReportList
+	if err := r.Reports.List(ctx, &list, client.InNamespace(ns), client.MatchingLabels{policyreport.LabelManagedBy: policyreport.ManagedBy}); err != nil {
+		return writtenReports{}, err
+	}
+	return writtenReports{reports: list.Items, listed: time.Now()}, nil
+}
+
+func (r *PolicyReportReconciler) forget(ns string) {
+	r.writtenMu.Lock()
+	delete(r.written, ns)
+	r.writtenMu.Unlock()
 }
 
 // checks runs the rules on every Campaign and ConsentPolicy of the namespace, from the cache.
@@ -344,6 +385,9 @@ func applyConfiguration(rep *openreportsv1alpha1.Report) (runtime.ApplyConfigura
 func (r *PolicyReportReconciler) reportAPIError(ctx context.Context, err error) error {
 	if meta.IsNoMatchError(err) || apierrors.IsNotFound(err) && !r.crdServed() {
 		r.available.Store(false)
+		r.writtenMu.Lock()
+		clear(r.written)
+		r.writtenMu.Unlock()
 		r.logMissing(logf.FromContext(ctx))
 		return nil
 	}
