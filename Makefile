@@ -26,6 +26,7 @@ help: ## Display this help.
 .PHONY: manifests
 manifests: controller-gen ## Generate CRDs, RBAC ClusterRole and webhook configuration from markers.
 	"$(CONTROLLER_GEN)" rbac:roleName=manager-role crd webhook paths="./api/..." paths="./internal/..." paths="./cmd/..." output:crd:artifacts:config=config/crd/bases
+	"$(CONTROLLER_GEN)" crd paths="github.com/openreports/reports-api/apis/openreports.io/v1alpha1" output:crd:artifacts:config=config/policyreport
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.

@@ -74,7 +74,7 @@ type lintOptions struct {
 	strict    bool
 }
 
-var outputFormats = []string{"text", "json", "junit", "sarif"}
+var outputFormats = []string{"text", "json", "junit", "sarif", "policyreport"}
 
 func newLintCmd() *cobra.Command {
 	o := &lintOptions{}
@@ -97,7 +97,7 @@ kind, namespace and name in one tree, or no Campaign or ConsentPolicy in the inp
 				return usageError("no input: pass files or directories with -f (or - for stdin)")
 			}
 			if !slices.Contains(outputFormats, o.output) {
-				return usageError("unsupported output %q: use one of text, json, junit, sarif", o.output)
+				return usageError("unsupported output %q: use one of text, json, junit, sarif, policyreport", o.output)
 			}
 			set, err := manifest.Load(cmd.Context(), paths, manifest.Options{Namespace: o.namespace, Stdin: cmd.InOrStdin()})
 			if err != nil {
@@ -119,7 +119,7 @@ kind, namespace and name in one tree, or no Campaign or ConsentPolicy in the inp
 	}
 	cmd.Flags().StringArrayVarP(&o.files, "filename", "f", nil, "file, directory or - (stdin) to lint; repeatable")
 	cmd.Flags().StringVarP(&o.namespace, "namespace", "n", "default", "namespace of objects without metadata.namespace")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json, junit or sarif")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json, junit, sarif or policyreport")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit 1 on warnings too")
 	return cmd
 }

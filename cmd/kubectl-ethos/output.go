@@ -37,6 +37,8 @@ func writeReport(w io.Writer, format string, r *lintReport, strict bool) error {
 		return writeJUnit(w, r, strict)
 	case "sarif":
 		return writeSARIF(w, r)
+	case "policyreport":
+		return writePolicyReports(w, r)
 	}
 	return writeText(w, r)
 }

@@ -28,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -59,6 +60,9 @@ func BenchmarkControllerScale(b *testing.B) {
 
 func runScale(b *testing.B, n int) {
 	ctx := context.Background()
+	if reports != nil {
+		ensureReportCRD(b)
+	}
 	ns := newNamespace(b)
 	if err := k8s.Create(ctx, samplePolicy(b, ns)); err != nil {
 		b.Fatal(err)
@@ -129,6 +133,10 @@ func runScale(b *testing.B, n int) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	converged := time.Since(start)
+	if reports != nil {
+		b.ReportMetric(waitForReports(b, ns, n, start).Seconds(), "reports-s")
+		b.ReportMetric(testutil.ToFloat64(reportWrites.WithLabelValues("apply")), "report-applies")
+	}
 	// Let reconciles triggered by the last writes (owned-object events) drain before counting.
 	time.Sleep(5 * time.Second)
 	firstWrites := writes.Load() - before

@@ -82,5 +82,8 @@ func Setup(ctx context.Context, mgr ctrl.Manager, engine resources.Options) erro
 	}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("failed to create the campaign controller: %w", err)
 	}
+	if err := (&PolicyReportReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("failed to create the policyreport writer: %w", err)
+	}
 	return nil
 }

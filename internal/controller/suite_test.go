@@ -178,6 +178,12 @@ func newManager(ctx context.Context, cfg *rest.Config) (ctrl.Manager, error) {
 	if err := campaigns.SetupWithManager(mgr); err != nil {
 		return nil, err
 	}
+	if os.Getenv("ETHOS_SCALE_NO_REPORTS") == "" {
+		reports = &PolicyReportReconciler{Client: mgr.GetClient(), CRDPoll: time.Second}
+		if err := reports.SetupWithManager(mgr); err != nil {
+			return nil, err
+		}
+	}
 	return mgr, nil
 }
 
