@@ -24,8 +24,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ethos-operator/ethos/internal/decisionengine"
-	"github.com/ethos-operator/ethos/internal/document"
+	"github.com/ethos-operator/ethos/internal/compile"
+	"github.com/ethos-operator/ethos/internal/engine/document"
+	"github.com/ethos-operator/ethos/internal/engine/evaluator"
+	"github.com/ethos-operator/ethos/internal/engine/wire"
 	"github.com/ethos-operator/ethos/internal/ethics"
 	"github.com/ethos-operator/ethos/internal/manifest"
 )
@@ -41,7 +43,7 @@ type decideOptions struct {
 }
 
 // newDecideCmd is `kubectl ethos decide`: it compiles the decision document exactly as the
-// operator does (CRD defaults, compliance check, document.Compile) and prints on stdout the
+// operator does (CRD defaults, compliance check, compile.Document) and prints on stdout the
 // answer body the engine would return, and nothing else; findings and notes go to stderr.
 func newDecideCmd() *cobra.Command {
 	o := &decideOptions{}
@@ -114,11 +116,11 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 		fmt.Fprintf(stderr, "%s: %s %s\n", displayFile(obj.File), f.Severity, f.Message())
 	}
 	compliant := policy != nil && !findings.HasDenials()
-	data, err := document.Marshal(document.Compile(obj.Campaign, policy, compliant))
+	data, err := document.Marshal(compile.Document(obj.Campaign, policy, compliant))
 	if err != nil {
 		return usageError("failed to compile the decision document: %v", err)
 	}
-	engine, err := decisionengine.Parse(data)
+	engine, err := evaluator.Parse(data)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -134,7 +136,7 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 	if err != nil {
 		return err
 	}
-	req, err := decisionengine.DecodeRequest(body)
+	req, err := wire.DecodeRequest(body)
 	if err != nil {
 		// The engine would answer 400 with this error.
 		return usageError("invalid request: %v", err)
@@ -143,7 +145,7 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 		req.GPC = true
 	}
 	answer := engine.Decide(req, at)
-	_, err = cmd.OutOrStdout().Write(append(decisionengine.AppendJSON(nil, &answer), '\n'))
+	_, err = cmd.OutOrStdout().Write(append(wire.AppendJSON(nil, &answer), '\n'))
 	return err
 }
 
@@ -182,15 +184,15 @@ func readRequest(stdin io.Reader, path string) ([]byte, error) {
 		err  error
 	)
 	if path == manifest.Stdin {
-		body, err = io.ReadAll(io.LimitReader(stdin, decisionengine.MaxBodyBytes+1))
+		body, err = io.ReadAll(io.LimitReader(stdin, wire.MaxBodyBytes+1))
 	} else {
 		body, err = os.ReadFile(path)
 	}
 	if err != nil {
 		return nil, usageError("failed to read the request: %v", err)
 	}
-	if len(body) > decisionengine.MaxBodyBytes {
-		return nil, usageError("invalid request: request body is larger than %d bytes", decisionengine.MaxBodyBytes)
+	if len(body) > wire.MaxBodyBytes {
+		return nil, usageError("invalid request: request body is larger than %d bytes", wire.MaxBodyBytes)
 	}
 	return body, nil
 }

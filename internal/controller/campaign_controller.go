@@ -49,7 +49,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
-	"github.com/ethos-operator/ethos/internal/document"
+	"github.com/ethos-operator/ethos/internal/compile"
+	"github.com/ethos-operator/ethos/internal/engine/document"
 	"github.com/ethos-operator/ethos/internal/ethics"
 	"github.com/ethos-operator/ethos/internal/index"
 	"github.com/ethos-operator/ethos/internal/resources"
@@ -201,7 +202,7 @@ func (r *CampaignReconciler) reconcileCompliance(_ context.Context, s *campaignS
 // reconcileDocument compiles the decision document: FallbackOnly when the policy is missing,
 // the Campaign does not comply, or it is suspended.
 func (r *CampaignReconciler) reconcileDocument(_ context.Context, s *campaignScope) error {
-	data, err := document.Marshal(document.Compile(s.campaign, s.policy, s.obs.compliant()))
+	data, err := document.Marshal(compile.Document(s.campaign, s.policy, s.obs.compliant()))
 	if err != nil {
 		return tag("Compile", fmt.Errorf("failed to marshal the decision document: %w", err))
 	}
