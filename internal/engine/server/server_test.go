@@ -264,6 +264,28 @@ func TestReadinessAndReload(t *testing.T) {
 	g.Expect(metrics).To(ContainSubstring(`ethos_decision_duration_seconds_count 6`))
 }
 
+// TestMissingFileIsLoggedOncePerStateChange: polling a missing file logs one error, not
+// one per interval, and its return is logged once.
+func TestMissingFileIsLoggedOncePerStateChange(t *testing.T) {
+	g := NewWithT(t)
+	ts := newTestServer(t, false) // LoadInitial already found no file
+	for range 3 {
+		ts.store.reloadAndLog()
+	}
+	g.Expect(strings.Count(ts.logs.String(), "no such file or directory")).To(Equal(1))
+	writeDocument(t, ts.path, nil)
+	ts.store.reloadAndLog()
+	g.Expect(ts.store.Current()).NotTo(BeNil())
+	g.Expect(os.Remove(ts.path)).To(Succeed())
+	for range 3 {
+		ts.store.reloadAndLog()
+	}
+	g.Expect(strings.Count(ts.logs.String(), "no such file or directory")).To(Equal(2))
+	writeDocument(t, ts.path, nil)
+	ts.store.reloadAndLog()
+	g.Expect(strings.Count(ts.logs.String(), "Decision document is readable again")).To(Equal(2))
+}
+
 // TestWatchPicksUpSymlinkSwap reproduces a ConfigMap volume update: the file is a symlink
 // through ..data, which the kubelet points at a new directory.
 func TestWatchPicksUpSymlinkSwap(t *testing.T) {

@@ -18,7 +18,7 @@ package server
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"log/slog"
 	"os"
 	"sync"
@@ -44,6 +44,9 @@ type Store struct {
 	// seen is the hash of the last content tried, so a broken file is logged once, not
 	// at every poll.
 	seen string
+	// readFailure is the last read error logged, so a missing file is logged once per
+	// change of state, not at every poll.
+	readFailure string
 }
 
 // NewStore returns a Store for the document at path. Nothing is loaded until Reload.
@@ -63,7 +66,7 @@ func (s *Store) Reload() (bool, error) {
 	// atomically, so a read never sees half of an update.
 	data, err := os.ReadFile(s.path)
 	if err != nil {
-		return false, fmt.Errorf("failed to read decision document: %w", err)
+		return false, &readError{err: err}
 	}
 	hash := document.Hash(data)
 	if hash == s.seen {
@@ -80,6 +83,13 @@ func (s *Store) Reload() (bool, error) {
 	s.current.Store(e)
 	return true, nil
 }
+
+// readError is a failure to read the document file (missing, unreadable), as opposed to
+// content that does not parse.
+type readError struct{ err error }
+
+func (e *readError) Error() string { return "failed to read decision document: " + e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
 
 // Watch polls the file every interval until ctx ends and reloads it when its content
 // changes. Polling, rather than inotify, sees every way a mounted file can change
@@ -101,6 +111,16 @@ func (s *Store) Watch(ctx context.Context, interval time.Duration) {
 // reloadAndLog reloads and logs the outcome; it is the only place reload errors are logged.
 func (s *Store) reloadAndLog() {
 	changed, err := s.Reload()
+	var readErr *readError
+	if errors.As(err, &readErr) {
+		if readErr.Error() == s.readFailure {
+			return
+		}
+		s.readFailure = readErr.Error()
+	} else if s.readFailure != "" {
+		s.readFailure = ""
+		s.log.Info("Decision document is readable again", "path", s.path)
+	}
 	switch {
 	case err != nil:
 		var hash string

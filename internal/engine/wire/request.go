@@ -21,8 +21,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
+	"strings"
 )
 
 // Limits on a decision request (SPEC §6).
@@ -269,6 +271,11 @@ func toFieldError(err error) error {
 		want := "a different type"
 		if te.Type != nil {
 			want = jsonTypeName(te.Type.String())
+		}
+		if te.Type != nil && te.Type.Kind() == reflect.Int64 && strings.HasPrefix(te.Value, "number") {
+			// A number that does not fit (1e400, 1.5 for a count): say which numbers do,
+			// rather than "must be a number, not number 1e400" (and echo no value).
+			return &FieldError{Field: field, Message: fmt.Sprintf("must be a whole number from 0 to %d", math.MaxInt64)}
 		}
 		return &FieldError{Field: field, Message: fmt.Sprintf("must be %s, not %s", want, te.Value)}
 	case errors.As(err, &se):

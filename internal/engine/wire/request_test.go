@@ -70,6 +70,8 @@ func TestDecodeRequestErrors(t *testing.T) {
 		{"attribute list of numbers", `{"visitor":{"id":"v"},"attributes":{"ids":[1,2]}}`, FieldError{Field: "attributes.ids", Message: "must be a string, number, boolean or list of strings"}},
 		{"attributes not an object", `{"visitor":{"id":"v"},"attributes":"x"}`, FieldError{Field: "attributes", Message: "must be an object, not string"}},
 		{"impressions not a number", `{"visitor":{"id":"v"},"impressions":"2"}`, FieldError{Field: "impressions", Message: "must be a number, not string"}},
+		{"impressions too large", `{"visitor":{"id":"v"},"impressions":1e400}`, FieldError{Field: "impressions", Message: "must be a whole number from 0 to 9223372036854775807"}},
+		{"impressions a fraction", `{"visitor":{"id":"v"},"impressions":1.5}`, FieldError{Field: "impressions", Message: "must be a whole number from 0 to 9223372036854775807"}},
 		{"impressions negative", `{"visitor":{"id":"v"},"impressions":-1}`, FieldError{Field: "impressions", Message: "must not be negative"}},
 		{"candidates not a list", `{"visitor":{"id":"v"},"candidates":{}}`, FieldError{Field: "candidates", Message: "must be an array, not object"}},
 		{"candidate id object", `{"visitor":{"id":"v"},"candidates":[{"id":{}}]}`, FieldError{Field: "candidates.id", Message: "must be a string, not object"}},
