@@ -141,7 +141,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	}
 
 	buf := s.buffers.Get().(*bytes.Buffer)
-	defer s.buffers.Put(buf)
+	defer s.putBuffer(buf)
 	buf.Reset()
 	// Read one byte past the limit to tell "exactly 1 MiB" from "more".
 	if _, err := buf.ReadFrom(io.LimitReader(r.Body, wire.MaxBodyBytes+1)); err != nil {
@@ -182,6 +182,19 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	if s.log.Enabled(r.Context(), slog.LevelDebug) {
 		s.log.Debug("Decision answered", "visitor", s.VisitorHash(req.Visitor.ID), "reason", ans.Reason, "experience", ans.Experience, "configHash", ans.ConfigHash)
 	}
+}
+
+// maxPooledBuffer is the largest body buffer kept for reuse. Typical requests are a few KiB;
+// keeping the buffers of rare 1 MiB bodies would hold MiBs per pooled buffer for good.
+const maxPooledBuffer = 64 << 10
+
+// putBuffer returns a buffer to the pool unless it grew past maxPooledBuffer.
+func (s *Server) putBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledBuffer {
+		return
+	}
+	buf.Reset()
+	s.buffers.Put(buf)
 }
 
 // OpsHandler serves /healthz, /readyz and /metrics, on the separate ops port.

@@ -286,6 +286,20 @@ func TestMissingFileIsLoggedOncePerStateChange(t *testing.T) {
 	g.Expect(strings.Count(ts.logs.String(), "Decision document is readable again")).To(Equal(2))
 }
 
+// TestLargeBodyBuffersAreNotPooled: after a body near the 1 MiB limit, the pool hands out a
+// small buffer again instead of keeping the MiB-sized one.
+func TestLargeBodyBuffersAreNotPooled(t *testing.T) {
+	g := NewWithT(t)
+	ts := newTestServer(t, true)
+	big := `{"visitor":{"id":"v"},"zone":"` + strings.Repeat("x", wire.MaxBodyBytes-64) + `"}`
+	// In process, on this goroutine, so the pool's per-P cache is the one read below.
+	w := httptest.NewRecorder()
+	ts.srv.DecisionHandler().ServeHTTP(w, httptest.NewRequest(http.MethodPost, DecisionsPath, strings.NewReader(big)))
+	g.Expect(w.Code).To(Equal(http.StatusOK))
+	buf := ts.srv.buffers.Get().(*bytes.Buffer)
+	g.Expect(buf.Cap()).To(BeNumerically("<=", maxPooledBuffer))
+}
+
 // TestWatchPicksUpSymlinkSwap reproduces a ConfigMap volume update: the file is a symlink
 // through ..data, which the kubelet points at a new directory.
 func TestWatchPicksUpSymlinkSwap(t *testing.T) {
