@@ -27,6 +27,7 @@ help: ## Display this help.
 manifests: controller-gen ## Generate CRDs, RBAC ClusterRole and webhook configuration from markers.
 	"$(CONTROLLER_GEN)" rbac:roleName=manager-role crd webhook paths="./api/..." paths="./internal/..." paths="./cmd/..." output:crd:artifacts:config=config/crd/bases
 	"$(CONTROLLER_GEN)" crd paths="github.com/openreports/reports-api/apis/openreports.io/v1alpha1" output:crd:artifacts:config=config/policyreport
+	go run ./hack/docschema # the decision document's JSON Schema, from internal/engine/document
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.
@@ -257,7 +258,7 @@ endef
 
 .PHONY: bench-engine
 bench-engine: ## In-process decision-engine benchmarks, GrowthBook SDK side by side (docs/benchmarks.md).
-	go test ./internal/decisionengine -run '^$$' -bench . -benchtime 2s -count 3
+	go test ./internal/engine/... -run '^$$' -bench . -benchtime 2s -count 3
 
 VEGETA ?= $(LOCALBIN)/vegeta
 VEGETA_VERSION ?= v12.12.0

@@ -50,3 +50,13 @@ func (p *ConsentPolicy) ProxyUsesFor(attribute string) []string {
 	}
 	return nil
 }
+
+// EffectiveDefaultConsent is spec.defaultConsent with the CRD default (Deny) applied, so an
+// object that skipped defaulting (a unit test, a Go client) means what a stored one means.
+// The rule engine and the decision-document compiler both read it, so they never disagree.
+func (p *ConsentPolicy) EffectiveDefaultConsent() ConsentDefault {
+	if p.Spec.DefaultConsent == "" {
+		return ConsentDefaultDeny
+	}
+	return p.Spec.DefaultConsent
+}

@@ -10,7 +10,7 @@ LOAD_CPU=${LOAD_CPU:-0}
 DURATION=${DURATION:-10s}
 RATES=${RATES-"2000 5000 10000 20000 30000"}
 VEGETA=${VEGETA:-$(command -v vegeta || echo "$(go env GOPATH)/bin/vegeta")}
-FIXTURES=internal/decisionengine/testdata/load
+FIXTURES=internal/engine/server/testdata/load
 BIN=$(mktemp -d)/decision-engine
 go build -o "$BIN" ./cmd/decision-engine
 

@@ -34,8 +34,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ethos-operator/ethos/internal/decisionengine"
-	"github.com/ethos-operator/ethos/internal/document"
+	"github.com/ethos-operator/ethos/internal/engine/document"
+	"github.com/ethos-operator/ethos/internal/engine/server"
 )
 
 func main() {
@@ -68,11 +68,11 @@ func run(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 
-	store := decisionengine.NewStore(*config, log)
+	store := server.NewStore(*config, log)
 	// ETHOS_LOG_HASH_KEY keeps visitor hashes comparable across replicas and restarts;
 	// without it each process draws its own key.
 	logKey := []byte(os.Getenv("ETHOS_LOG_HASH_KEY"))
-	srv := decisionengine.NewServer(store, decisionengine.NewMetrics(), log, time.Now, logKey)
+	srv := server.NewServer(store, server.NewMetrics(), log, time.Now, logKey)
 	store.LoadInitial()
 	go store.Watch(ctx, *reload)
 

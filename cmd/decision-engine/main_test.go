@@ -33,7 +33,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
-	"github.com/ethos-operator/ethos/internal/document"
+	"github.com/ethos-operator/ethos/internal/compile"
+	"github.com/ethos-operator/ethos/internal/engine/document"
 )
 
 func freeAddr(t *testing.T) string {
@@ -68,7 +69,7 @@ func writeDoc(t *testing.T, path string, suspend bool) string {
 		Spec: ethosv1alpha1.ConsentPolicySpec{DefaultConsent: ethosv1alpha1.ConsentDefaultDeny,
 			Purposes: []ethosv1alpha1.Purpose{{Name: "personalization", Description: "We suggest products you may like."}}},
 	}
-	data, err := document.Marshal(document.Compile(c, p, true))
+	data, err := document.Marshal(compile.Document(c, p, true))
 	if err != nil {
 		t.Fatal(err)
 	}

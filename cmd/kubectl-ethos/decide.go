@@ -25,8 +25,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ethos-operator/ethos/internal/decisionengine"
-	"github.com/ethos-operator/ethos/internal/document"
+	"github.com/ethos-operator/ethos/internal/compile"
+	"github.com/ethos-operator/ethos/internal/engine/document"
+	"github.com/ethos-operator/ethos/internal/engine/evaluator"
+	"github.com/ethos-operator/ethos/internal/engine/wire"
 	"github.com/ethos-operator/ethos/internal/ethics"
 	"github.com/ethos-operator/ethos/internal/manifest"
 )
@@ -42,7 +44,7 @@ type decideOptions struct {
 }
 
 // newDecideCmd is `kubectl ethos decide`: it compiles the decision document exactly as the
-// operator does (CRD defaults, compliance check, document.Compile) and prints on stdout the
+// operator does (CRD defaults, compliance check, compile.Document) and prints on stdout the
 // answer body the engine would return, and nothing else; findings and notes go to stderr.
 func newDecideCmd() *cobra.Command {
 	o := &decideOptions{}
@@ -115,11 +117,11 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 		fmt.Fprintf(stderr, "%s: %s %s\n", displayFile(obj.File), f.Severity, f.Message())
 	}
 	compliant := policy != nil && !findings.HasDenials()
-	data, err := document.Marshal(document.Compile(obj.Campaign, policy, compliant))
+	data, err := document.Marshal(compile.Document(obj.Campaign, policy, compliant))
 	if err != nil {
 		return usageError("failed to compile the decision document: %v", err)
 	}
-	engine, err := decisionengine.Parse(data)
+	engine, err := evaluator.Parse(data)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -135,7 +137,7 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 	if err != nil {
 		return err
 	}
-	req, err := decisionengine.DecodeRequest(body)
+	req, err := wire.DecodeRequest(body)
 	if err != nil {
 		// The engine would answer 400 with this error.
 		return usageError("invalid request: %v", err)
@@ -144,7 +146,7 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 		req.GPC = true
 	}
 	answer := engine.Decide(req, at)
-	_, err = cmd.OutOrStdout().Write(append(decisionengine.AppendJSON(nil, &answer), '\n'))
+	_, err = cmd.OutOrStdout().Write(append(wire.AppendJSON(nil, &answer), '\n'))
 	return err
 }
 
@@ -209,12 +211,12 @@ func readRequest(stdin io.Reader, path string) ([]byte, error) {
 		defer f.Close()
 		r = f
 	}
-	body, err := io.ReadAll(io.LimitReader(r, decisionengine.MaxBodyBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r, wire.MaxBodyBytes+1))
 	if err != nil {
 		return nil, usageError("failed to read the request %s: %v", name, err)
 	}
-	if len(body) > decisionengine.MaxBodyBytes {
-		return nil, usageError("invalid request: %s is larger than %d bytes, the engine's request limit", name, decisionengine.MaxBodyBytes)
+	if len(body) > wire.MaxBodyBytes {
+		return nil, usageError("invalid request: %s is larger than %d bytes, the engine's request limit", name, wire.MaxBodyBytes)
 	}
 	return body, nil
 }

@@ -24,7 +24,7 @@ import (
 
 	. "github.com/onsi/gomega"
 
-	"github.com/ethos-operator/ethos/internal/decisionengine"
+	"github.com/ethos-operator/ethos/internal/engine/wire"
 )
 
 const decideRequest = `{"visitor":{"id":"anon-7f3a"},"consent":{"personalization":"granted"},
@@ -36,7 +36,7 @@ const decideRequest = `{"visitor":{"id":"anon-7f3a"},"consent":{"personalization
 const (
 	samplePolicy   = "../../config/samples/01-consentpolicy-eu-web.yaml"
 	sampleCampaign = "../../config/samples/03-campaign-spring-running.yaml"
-	neutral        = decisionengine.NeutralExplanation
+	neutral        = wire.NeutralExplanation
 )
 
 func TestDecide(t *testing.T) {

@@ -50,7 +50,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
-	"github.com/ethos-operator/ethos/internal/document"
+	"github.com/ethos-operator/ethos/internal/compile"
+	"github.com/ethos-operator/ethos/internal/engine/document"
 	"github.com/ethos-operator/ethos/internal/ethics"
 	"github.com/ethos-operator/ethos/internal/index"
 	"github.com/ethos-operator/ethos/internal/resources"
@@ -207,7 +208,7 @@ func (r *CampaignReconciler) reconcileSchedule(_ context.Context, s *campaignSco
 // ConfigMap stalls the Campaign (DocumentTooLarge) before anything is applied: the API server
 // would refuse it on every retry, and the engine keeps its last document meanwhile.
 func (r *CampaignReconciler) reconcileDocument(_ context.Context, s *campaignScope) (ctrl.Result, error) {
-	data, err := document.Marshal(document.Compile(s.campaign, s.policy, s.obs.compliant()))
+	data, err := document.Marshal(compile.Document(s.campaign, s.policy, s.obs.compliant()))
 	if err != nil {
 		return ctrl.Result{}, tag("Compile", fmt.Errorf("failed to marshal the decision document: %w", err))
 	}

@@ -41,7 +41,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
-	"github.com/ethos-operator/ethos/internal/document"
+	"github.com/ethos-operator/ethos/internal/engine/document"
 	"github.com/ethos-operator/ethos/internal/resources"
 )
 
@@ -245,7 +245,7 @@ func TestCampaignChangeRollsPods(t *testing.T) {
 	got := settle(t, ns, ethosv1alpha1.PhaseActive)
 	g.Expect(got.Status.Engine.ConfigHash).NotTo(Equal(old.Status.Engine.ConfigHash))
 	doc, hash := engineDocument(g, ns, "spring-running")
-	g.Expect(doc.Spec.Fallback.Content["headline"]).To(Equal("Summer collection"))
+	g.Expect(doc.Fallback.Content["headline"]).To(Equal("Summer collection"))
 	d := &appsv1.Deployment{}
 	get(g, ns, "spring-running-engine", d)
 	g.Expect(d.Spec.Template.Annotations[resources.ConfigHashAnnotation]).To(Equal(hash))
@@ -312,7 +312,7 @@ func TestPolicyCreatedAfterCampaign(t *testing.T) {
 	g.Expect(kstatusOf(g, got)).To(Equal(status.CurrentStatus))
 	doc, _ = engineDocument(g, ns, "spring-running")
 	g.Expect(doc.Mode).To(Equal(document.ModePersonalize))
-	g.Expect(doc.Policy.Name).To(Equal("eu-web"))
+	g.Expect(doc.Personalization.Policy.Name).To(Equal("eu-web"))
 }
 
 func TestPolicyChangeBlocksAndUnblocks(t *testing.T) {

@@ -53,10 +53,7 @@ var purposesPath = specPath.Child("purposes")
 // defaultConsent is the policy's defaultConsent with the CRD default (Deny) applied, so an
 // object that skipped defaulting (a unit test, a Go client) is judged like a stored one.
 func defaultConsent(p *ethosv1alpha1.ConsentPolicy) ethosv1alpha1.ConsentDefault {
-	if p.Spec.DefaultConsent == "" {
-		return ethosv1alpha1.ConsentDefaultDeny
-	}
-	return p.Spec.DefaultConsent
+	return p.EffectiveDefaultConsent()
 }
 
 // optInJurisdictionDefault (CPL001) requires defaultConsent Deny in opt-in regimes.

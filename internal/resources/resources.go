@@ -40,7 +40,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
-	"github.com/ethos-operator/ethos/internal/document"
+	"github.com/ethos-operator/ethos/internal/engine/document"
 )
 
 // Label keys and values of every owned object.

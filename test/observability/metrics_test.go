@@ -39,7 +39,7 @@ import (
 
 	"github.com/ethos-operator/ethos/internal/certs"
 	"github.com/ethos-operator/ethos/internal/controller"
-	"github.com/ethos-operator/ethos/internal/decisionengine"
+	engineserver "github.com/ethos-operator/ethos/internal/engine/server"
 	"github.com/ethos-operator/ethos/internal/testenv"
 	// Registers the admission metrics (in its init).
 	_ "github.com/ethos-operator/ethos/internal/webhook/v1alpha1"
@@ -72,7 +72,7 @@ func registries(t *testing.T) map[string]prometheus.Registerer {
 		t.Fatalf("failed to set up certificates: %v", err)
 	}
 	return map[string]prometheus.Registerer{
-		"decision engine": decisionengine.NewMetrics().Registry,
+		"decision engine": engineserver.NewMetrics().Registry,
 		"manager":         metrics.Registry,
 	}
 }
@@ -195,7 +195,7 @@ func TestQueriedMetricsExist(t *testing.T) {
 // TestRegisteredProbe: the probe tells registered from unknown names (so the test above can fail).
 func TestRegisteredProbe(t *testing.T) {
 	g := NewWithT(t)
-	reg := decisionengine.NewMetrics().Registry
+	reg := engineserver.NewMetrics().Registry
 	g.Expect(registered(reg, "ethos_decisions_total")).To(BeTrue())
 	g.Expect(registered(reg, "ethos_decision_duration_seconds")).To(BeTrue())
 	g.Expect(registered(reg, "ethos_no_such_metric_total")).To(BeFalse())

@@ -1,0 +1,154 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package compile is the operator side of the decision document: it turns a Campaign and
+// its ConsentPolicy into the document (internal/engine/document) that the controller
+// writes into the engine's ConfigMap and `kubectl ethos decide` evaluates. It resolves every
+// default and policy value once, here, so the engine reads no CRD.
+package compile
+
+import (
+	"maps"
+	"slices"
+
+	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/engine/document"
+)
+
+// defaultMaxItems is the CRD's default of recommendations.maxItems, applied here for
+// objects that skipped defaulting.
+const defaultMaxItems = 10
+
+// Document builds the decision document for a Campaign whose spec already carries the CRD's
+// defaults. policy is nil when the referenced ConsentPolicy does not exist; compliant is the
+// verdict of the compliance check (no deny finding from ethics.CheckCampaign).
+//
+// A missing policy, a non-compliant Campaign, or a purpose the policy does not define
+// compiles to FallbackOnly with reason Blocked; a suspended Campaign to FallbackOnly with
+// reason Suspended. A FallbackOnly document holds only the envelope (the fallback content).
+func Document(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPolicy, compliant bool) *document.Document {
+	d := &document.Document{Envelope: document.Envelope{
+		APIVersion: document.APIVersion,
+		Campaign:   document.CampaignRef{Namespace: c.Namespace, Name: c.Name, Generation: c.Generation},
+		Mode:       document.ModePersonalize,
+		Fallback:   document.Fallback{Content: fallbackContent(c)},
+	}}
+	var purpose *ethosv1alpha1.Purpose
+	if policy != nil {
+		purpose = policy.Purpose(c.Spec.Purpose)
+	}
+	switch {
+	case policy == nil || !compliant || purpose == nil:
+		// The compliance check (ETH008) reports an undefined purpose; never personalize
+		// without a purpose the visitor could consent to.
+		d.Mode, d.Reason = document.ModeFallbackOnly, document.FallbackBlocked
+	case c.Spec.Suspend:
+		d.Mode, d.Reason = document.ModeFallbackOnly, document.FallbackSuspended
+	default:
+		d.Personalization = personalization(c, policy, purpose)
+	}
+	return d
+}
+
+func personalization(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPolicy, purpose *ethosv1alpha1.Purpose) *document.Personalization {
+	spec := &c.Spec
+	p := &document.Personalization{
+		Policy:               document.PolicyRef{Name: policy.Name, Generation: policy.Generation},
+		BucketingSeed:        c.EffectiveBucketingSeed(),
+		Purpose:              document.Purpose{Name: purpose.Name, Description: purpose.Description},
+		DefaultConsent:       document.ConsentDeny,
+		Zones:                slices.Clone(spec.Zones),
+		RequireAuthenticated: spec.Audience.RequireAuthenticated,
+		Audience:             rules(spec.Audience.Rules),
+		Assignment:           document.AssignFirstMatch,
+	}
+	if policy.EffectiveDefaultConsent() == ethosv1alpha1.ConsentDefaultAllow {
+		p.DefaultConsent = document.ConsentAllow
+	}
+	if g := policy.Spec.GlobalPrivacyControl; g != nil && g.Honor && slices.Contains(g.OptsOutOf, spec.Purpose) {
+		p.GlobalPrivacyControlWithdraws = true
+	}
+	if s := spec.Schedule; s != nil {
+		if s.Start != nil {
+			t := s.Start.Time
+			p.Schedule.Start = &t
+		}
+		if s.End != nil {
+			t := s.End.Time
+			p.Schedule.End = &t
+		}
+	}
+	for _, u := range spec.DataUsage {
+		p.Attributes = append(p.Attributes, document.Attribute{Name: u.Attribute, Description: u.Description})
+	}
+	if cg := spec.ControlGroup; cg != nil {
+		p.ControlGroupPercent = cg.Percent
+	}
+	if spec.Type == ethosv1alpha1.CampaignABTest {
+		p.Assignment = document.AssignWeightedSplit
+	}
+	for i := range spec.Experiences {
+		p.Experiences = append(p.Experiences, experience(&spec.Experiences[i]))
+	}
+	if fc := c.EffectiveFrequencyCap(policy); fc != nil && fc.MaxImpressions > 0 {
+		p.FrequencyCap = &document.FrequencyCap{MaxImpressions: fc.MaxImpressions, Per: fc.Per}
+	}
+	return p
+}
+
+func rules(in []ethosv1alpha1.Rule) []document.Rule {
+	var out []document.Rule
+	for _, r := range in {
+		out = append(out, document.Rule{Attribute: r.Attribute, Operator: document.Operator(r.Operator), Values: slices.Clone(r.Values)})
+	}
+	return out
+}
+
+func experience(x *ethosv1alpha1.Experience) document.Experience {
+	out := document.Experience{Name: x.Name, Rules: rules(x.Rules), Weight: 1, Content: maps.Clone(x.Content)}
+	if x.Weight != nil {
+		// The schema keeps weights at 1 or more; the engine refuses anything less.
+		out.Weight = *x.Weight
+	}
+	if r := x.Recommendations; r != nil {
+		rec := &document.Recommendations{
+			Source:           document.Source(r.Source),
+			MaxItems:         r.MaxItems,
+			ExcludePurchased: r.ExcludesPurchased(),
+			BoostBy:          r.BoostBy,
+		}
+		if rec.Source == "" {
+			rec.Source = document.SourceCandidates
+		}
+		if rec.MaxItems <= 0 {
+			rec.MaxItems = defaultMaxItems
+		}
+		if r.MaxPerCategory != nil {
+			rec.MaxPerCategory = *r.MaxPerCategory
+		}
+		out.Recommendations = rec
+	}
+	return out
+}
+
+// fallbackContent copies the fallback content (never aliasing the Campaign object), {}
+// rather than null when there is none.
+func fallbackContent(c *ethosv1alpha1.Campaign) map[string]string {
+	if c.Spec.Fallback.Content == nil {
+		return map[string]string{}
+	}
+	return maps.Clone(c.Spec.Fallback.Content)
+}

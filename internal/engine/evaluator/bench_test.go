@@ -1,0 +1,124 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package evaluator
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"testing"
+
+	growthbook "github.com/growthbook/growthbook-golang"
+
+	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/engine/wire"
+	"github.com/ethos-operator/ethos/internal/enginetest"
+)
+
+func benchCampaign(withRecs bool) *ethosv1alpha1.Campaign { return enginetest.BenchCampaign(withRecs) }
+
+func benchRequest() *wire.Request {
+	r := &wire.Request{
+		Visitor: wire.Visitor{ID: "anon-7f3a"},
+		Consent: map[string]string{"personalization": "granted", "ad-retargeting": "denied"},
+		Attributes: wire.Attributes{
+			"viewedCategories": {Kind: wire.KindList, List: []string{"running", "road"}},
+			"visits":           {Kind: wire.KindNumber, Str: "5", Num: 5},
+			"loyaltyTier":      {Kind: wire.KindString, Str: "gold"},
+			"postalCode":       {Kind: wire.KindString, Str: "75011"},
+		},
+		Zone:    "home_hero",
+		History: wire.History{Purchased: []wire.ItemID{"sku-3", "sku-17", "sku-29", "sku-41", "sku-48"}},
+	}
+	cats := []string{"running", "road", "trail", "gym", "tennis"}
+	for i := range 50 {
+		r.Candidates = append(r.Candidates, wire.Candidate{ID: wire.ItemID(fmt.Sprintf("sku-%d", i)), Categories: []string{cats[i%len(cats)]}})
+	}
+	return r
+}
+
+func benchmarkDecide(b *testing.B, withRecs bool) {
+	e := mustEngine(benchCampaign(withRecs), fixturePolicy(), true)
+	req := benchRequest()
+	if a := e.Decide(req, now); a.Reason != wire.ReasonMatched || a.Experience != "road-hero" || (withRecs && len(a.Items) != 10) {
+		b.Fatalf("unexpected answer %+v", a)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = e.Decide(req, now)
+	}
+}
+
+// BenchmarkDecide is the in-process evaluation without recommendations.
+func BenchmarkDecide(b *testing.B) { benchmarkDecide(b, false) }
+
+// BenchmarkDecideWithRecommendations ranks 50 candidates.
+func BenchmarkDecideWithRecommendations(b *testing.B) { benchmarkDecide(b, true) }
+
+// BenchmarkDecideAndEncode adds the answer's JSON encoding.
+func BenchmarkDecideAndEncode(b *testing.B) {
+	e := mustEngine(benchCampaign(true), fixturePolicy(), true)
+	req := benchRequest()
+	buf := make([]byte, 0, 4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		a := e.Decide(req, now)
+		buf = wire.AppendJSON(buf[:0], &a)
+	}
+}
+
+// growthBookFeatures is the GrowthBook equivalent of the campaign's core: a targeting
+// condition and a 2-way experiment with hashing v2.
+const growthBookFeatures = `{"banner":{"defaultValue":"fallback","rules":[{
+	"condition":{"viewedCategories":{"$in":["running","trail","road","gym"]}},
+	"key":"spring-running","seed":"shop/spring-running:split","hashVersion":2,
+	"variations":["trail-hero","road-hero"],"weights":[0.5,0.5],"coverage":1}]}}`
+
+// BenchmarkGrowthBookEvalFeature: the GrowthBook Go SDK evaluating the equivalent feature
+// for one visitor (attributes set per visitor, as a server does per request).
+func BenchmarkGrowthBookEvalFeature(b *testing.B) {
+	ctx := context.Background()
+	client, err := growthbook.NewClient(ctx, growthbook.WithJsonFeatures(growthBookFeatures), growthbook.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	attrs := growthbook.Attributes{"id": "anon-7f3a", "viewedCategories": []any{"running", "road"}}
+	if c, _ := client.WithAttributes(attrs); c.EvalFeature(ctx, "banner").Value == "fallback" {
+		b.Fatal("GrowthBook feature did not target the visitor")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c, _ := client.WithAttributes(attrs)
+		_ = c.EvalFeature(ctx, "banner")
+	}
+}
+
+// BenchmarkGrowthBookEvalFeatureFixedAttributes evaluates on a client whose attributes
+// were set once (a lower bound for the SDK).
+func BenchmarkGrowthBookEvalFeatureFixedAttributes(b *testing.B) {
+	ctx := context.Background()
+	client, err := growthbook.NewClient(ctx, growthbook.WithJsonFeatures(growthBookFeatures),
+		growthbook.WithAttributes(growthbook.Attributes{"id": "anon-7f3a", "viewedCategories": []any{"running", "road"}}),
+		growthbook.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = client.EvalFeature(ctx, "banner")
+	}
+}

@@ -1,0 +1,91 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package server
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/ethos-operator/ethos/internal/engine/evaluator"
+	"github.com/ethos-operator/ethos/internal/engine/wire"
+)
+
+// Metrics are the engine's Prometheus metrics. Labels carry reasons, experience names and
+// config hashes only: nothing about visitors.
+type Metrics struct {
+	// Registry holds the metrics below plus the Go and process collectors.
+	Registry  *prometheus.Registry
+	decisions *prometheus.CounterVec
+	latency   prometheus.Histogram
+	rejected  *prometheus.CounterVec
+	reloads   *prometheus.CounterVec
+	document  *prometheus.GaugeVec
+}
+
+// NewMetrics creates and registers the metrics.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ethos_decisions_total",
+			Help: "Decisions answered, by reason and experience (empty unless Matched).",
+		}, []string{"reason", "experience"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "ethos_decision_duration_seconds",
+			Help: "Time to answer POST /v1/decisions, from reading the body to writing the answer.",
+			Buckets: []float64{
+				0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005,
+				0.001, 0.0025, 0.005, 0.01, 0.025, 0.1,
+			},
+		}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ethos_decision_requests_rejected_total",
+			Help: "Requests answered with an error, by HTTP status code.",
+		}, []string{"code"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ethos_document_reloads_total",
+			Help: "Attempts to load a new decision document, by result (success or failure).",
+		}, []string{"result"}),
+		document: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ethos_document_info",
+			Help: "The decision document being served (value 1).",
+		}, []string{"campaign", "config_hash", "mode"}),
+	}
+	m.Registry.MustRegister(m.decisions, m.latency, m.rejected, m.reloads, m.document,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, r := range wire.Reasons {
+		if r != wire.ReasonMatched {
+			m.decisions.WithLabelValues(string(r), "")
+		}
+	}
+	return m
+}
+
+// observeReload records a reload attempt and, on success, which document is served.
+func (m *Metrics) observeReload(e *evaluator.Evaluator, err error) {
+	if err != nil {
+		m.reloads.WithLabelValues("failure").Inc()
+		return
+	}
+	m.reloads.WithLabelValues("success").Inc()
+	m.document.Reset()
+	mode, _ := e.Mode()
+	m.document.WithLabelValues(e.Campaign(), e.ConfigHash(), string(mode)).Set(1)
+	for _, x := range e.Experiences() {
+		m.decisions.WithLabelValues(string(wire.ReasonMatched), x)
+	}
+}

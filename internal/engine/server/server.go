@@ -1,0 +1,273 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package server is the decision engine's transport and operations layer: the HTTP
+// handlers of the decision API and of /healthz, /readyz and /metrics, the Store that
+// reloads the decision document from its file, and the Prometheus metrics. It wires the
+// wire and evaluator layers together; the evaluator itself does no I/O.
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ethos-operator/ethos/internal/engine/evaluator"
+	"github.com/ethos-operator/ethos/internal/engine/wire"
+)
+
+// DecisionsPath is the decision API's path.
+const DecisionsPath = "/v1/decisions"
+
+// Server answers decisions from a Store and serves health and metrics.
+type Server struct {
+	store   *Store
+	metrics *Metrics
+	log     *slog.Logger
+	now     func() time.Time
+	// logKey keys the hash of visitor ids in logs, so logs never hold a raw id and the
+	// hashes cannot be reversed by hashing guessed ids.
+	logKey   []byte
+	draining atomic.Bool
+	buffers  sync.Pool
+}
+
+// NewServer returns a Server. logKey keys visitor-id hashes in logs; when empty a random
+// key is drawn, so hashes only correlate within one process.
+func NewServer(store *Store, metrics *Metrics, log *slog.Logger, now func() time.Time, logKey []byte) *Server {
+	if len(logKey) == 0 {
+		logKey = make([]byte, 32)
+		_, _ = rand.Read(logKey) // crypto/rand.Read never fails on supported platforms
+	}
+	if now == nil {
+		now = time.Now
+	}
+	s := &Server{store: store, metrics: metrics, log: log, now: now, logKey: logKey}
+	s.buffers.New = func() any { return new(bytes.Buffer) }
+	prev := store.OnReload
+	store.OnReload = func(e *evaluator.Evaluator, err error) {
+		metrics.observeReload(e, err)
+		if prev != nil {
+			prev(e, err)
+		}
+	}
+	return s
+}
+
+// VisitorHash is the keyed hash that stands for a visitor id in logs.
+func (s *Server) VisitorHash(id string) string {
+	mac := hmac.New(sha256.New, s.logKey)
+	mac.Write([]byte(id))
+	return hex.EncodeToString(mac.Sum(nil)[:8])
+}
+
+// ErrorBody is the JSON body of every error answer.
+type ErrorBody struct {
+	// Code is a stable CamelCase error code: InvalidRequest, MethodNotAllowed, NotReady, NotFound.
+	Code string `json:"code"`
+	// Field is the JSON path of the offending request field, when there is one.
+	Field string `json:"field,omitempty"`
+	// Message says what is wrong.
+	Message string `json:"message"`
+}
+
+func (s *Server) writeError(w http.ResponseWriter, status int, body ErrorBody) {
+	s.metrics.rejected.WithLabelValues(strconv.Itoa(status)).Inc()
+	buf := append([]byte(`{"code":`), wire.AppendString(nil, body.Code)...)
+	if body.Field != "" {
+		buf = append(buf, `,"field":`...)
+		buf = wire.AppendString(buf, body.Field)
+	}
+	buf = append(buf, `,"message":`...)
+	buf = wire.AppendString(buf, body.Message)
+	buf = append(buf, "}\n"...)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf)
+}
+
+// DecisionHandler serves POST /v1/decisions.
+func (s *Server) DecisionHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(DecisionsPath, s.decide)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, http.StatusNotFound, ErrorBody{Code: "NotFound", Message: "the decision API is POST " + DecisionsPath})
+	})
+	return mux
+}
+
+func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		s.writeError(w, http.StatusMethodNotAllowed, ErrorBody{Code: "MethodNotAllowed", Message: "use POST"})
+		return
+	}
+	// Take the engine once: this request finishes on this version even if a reload
+	// swaps in another meanwhile.
+	eng := s.store.Current()
+	if eng == nil {
+		s.writeError(w, http.StatusServiceUnavailable, ErrorBody{Code: "NotReady", Message: "no valid decision document is loaded yet"})
+		return
+	}
+
+	buf := s.buffers.Get().(*bytes.Buffer)
+	defer s.putBuffer(buf)
+	buf.Reset()
+	// Read one byte past the limit to tell "exactly 1 MiB" from "more".
+	if _, err := buf.ReadFrom(io.LimitReader(r.Body, wire.MaxBodyBytes+1)); err != nil {
+		s.writeError(w, http.StatusBadRequest, ErrorBody{Code: "InvalidRequest", Message: "failed to read the request body"})
+		return
+	}
+	if buf.Len() > wire.MaxBodyBytes {
+		s.writeError(w, http.StatusBadRequest, ErrorBody{Code: "InvalidRequest", Message: fmt.Sprintf("request body is larger than %d bytes", wire.MaxBodyBytes)})
+		return
+	}
+	req, err := wire.DecodeRequest(buf.Bytes())
+	if err != nil {
+		var fe *wire.FieldError
+		if !errors.As(err, &fe) {
+			fe = &wire.FieldError{Message: err.Error()}
+		}
+		s.writeError(w, http.StatusBadRequest, ErrorBody{Code: "InvalidRequest", Field: fe.Field, Message: fe.Message})
+		return
+	}
+	if r.Header.Get("Sec-GPC") == "1" {
+		req.GPC = true
+	}
+
+	ans := eng.Decide(req, s.now())
+
+	out := wire.AppendJSON(buf.Bytes()[:0], &ans)
+	out = append(out, '\n')
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	// Answers depend on the visitor; shared caches must not keep them.
+	h["Cache-Control"] = []string{"no-store"}
+	h["Content-Length"] = []string{strconv.Itoa(len(out))}
+	_, _ = w.Write(out)
+	buf.Reset()
+
+	s.metrics.decisions.WithLabelValues(string(ans.Reason), ans.Experience).Inc()
+	s.metrics.latency.Observe(time.Since(start).Seconds())
+	if s.log.Enabled(r.Context(), slog.LevelDebug) {
+		s.log.Debug("Decision answered", "visitor", s.VisitorHash(req.Visitor.ID), "reason", ans.Reason, "experience", ans.Experience, "configHash", ans.ConfigHash)
+	}
+}
+
+// maxPooledBuffer is the largest body buffer kept for reuse. Typical requests are a few KiB;
+// keeping the buffers of rare 1 MiB bodies would hold MiBs per pooled buffer for good.
+const maxPooledBuffer = 64 << 10
+
+// putBuffer returns a buffer to the pool unless it grew past maxPooledBuffer.
+func (s *Server) putBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledBuffer {
+		return
+	}
+	buf.Reset()
+	s.buffers.Put(buf)
+}
+
+// OpsHandler serves /healthz, /readyz and /metrics, on the separate ops port.
+func (s *Server) OpsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writePlain(w, http.StatusOK, "ok\n")
+	})
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		switch {
+		case s.draining.Load():
+			writePlain(w, http.StatusServiceUnavailable, "shutting down\n")
+		case s.store.Current() == nil:
+			writePlain(w, http.StatusServiceUnavailable, "no valid decision document loaded\n")
+		default:
+			writePlain(w, http.StatusOK, "ok "+s.store.Current().ConfigHash()+"\n")
+		}
+	})
+	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
+	return mux
+}
+
+func writePlain(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+// Timeouts of both HTTP servers. Decisions are small and fast: a slow client must not
+// hold a connection, and idle keep-alive connections are reused by callers for a while.
+const (
+	ReadHeaderTimeout = 2 * time.Second
+	ReadTimeout       = 5 * time.Second
+	WriteTimeout      = 10 * time.Second
+	IdleTimeout       = 120 * time.Second
+	ShutdownTimeout   = 20 * time.Second
+)
+
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// Serve answers on the two listeners until ctx is cancelled, then marks itself not ready,
+// stops accepting and lets requests in flight finish (up to ShutdownTimeout).
+func (s *Server) Serve(ctx context.Context, api, ops net.Listener) error {
+	apiSrv, opsSrv := newHTTPServer(s.DecisionHandler()), newHTTPServer(s.OpsHandler())
+	errs := make(chan error, 2)
+	go func() { errs <- apiSrv.Serve(api) }()
+	go func() { errs <- opsSrv.Serve(ops) }()
+	s.log.Info("Serving decisions", "address", api.Addr().String(), "opsAddress", ops.Addr().String())
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errs:
+	}
+	s.draining.Store(true)
+	s.log.Info("Shutting down, finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+	defer cancel()
+	err := errors.Join(apiSrv.Shutdown(shutdownCtx), opsSrv.Shutdown(shutdownCtx))
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("failed to serve: %w", serveErr)
+	}
+	if err != nil {
+		return fmt.Errorf("failed to shut down: %w", err)
+	}
+	return nil
+}

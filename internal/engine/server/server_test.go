@@ -1,0 +1,347 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+
+	"github.com/ethos-operator/ethos/internal/compile"
+	"github.com/ethos-operator/ethos/internal/engine/document"
+	"github.com/ethos-operator/ethos/internal/engine/wire"
+	"github.com/ethos-operator/ethos/internal/enginetest"
+)
+
+const goodBody = enginetest.GoodBody
+
+// The explanation parts of the fixture's trail-hero answer.
+const (
+	purposeSentenceText = "Purpose: We use the products you view to suggest others you may like."
+	sportsText          = "the sports you browsed, to pick the banner"
+	postalText          = "your postal code, to show your nearest store"
+)
+
+// writeDocument compiles the fixture (after change) into dir/decision.json and returns
+// its bytes.
+func writeDocument(t *testing.T, path string, change func(*document.Document)) []byte {
+	t.Helper()
+	d := compile.Document(enginetest.Campaign(), enginetest.Policy(), true)
+	if change != nil {
+		change(d)
+	}
+	data, err := document.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Write then rename, as the kubelet's symlink swap makes a new file appear at once.
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+type testServer struct {
+	srv   *Server
+	store *Store
+	api   *httptest.Server
+	ops   *httptest.Server
+	logs  *bytes.Buffer
+	path  string
+}
+
+func newTestServer(t *testing.T, write bool) *testServer {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), document.FileName)
+	if write {
+		writeDocument(t, path, nil)
+	}
+	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	store := NewStore(path, log)
+	srv := NewServer(store, NewMetrics(), log, func() time.Time { return enginetest.Now }, []byte("test-key"))
+	store.LoadInitial()
+	ts := &testServer{srv: srv, store: store, logs: logs, path: path,
+		api: httptest.NewServer(srv.DecisionHandler()), ops: httptest.NewServer(srv.OpsHandler())}
+	t.Cleanup(ts.api.Close)
+	t.Cleanup(ts.ops.Close)
+	return ts
+}
+
+func post(t *testing.T, url, body string, header http.Header) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+DecisionsPath, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("answer is not JSON: %v", err)
+	}
+	return resp.StatusCode, out
+}
+
+func TestServerDecision(t *testing.T) {
+	g := NewWithT(t)
+	ts := newTestServer(t, true)
+	hash := ts.store.Current().ConfigHash()
+	code, body := post(t, ts.api.URL, goodBody, nil)
+	g.Expect(code).To(Equal(http.StatusOK))
+	g.Expect(body).To(Equal(map[string]any{
+		"campaign": "shop/spring-running", "personalized": true, "experience": "trail-hero",
+		"content": map[string]any{"headline": "New trail shoes", "stores": "https://shop.example.com/stores?near=75011"},
+		"items":   []any{"sku-1"}, "reason": "Matched",
+		"explanation": "We showed this because of: " + sportsText + "; " + postalText + ". " + purposeSentenceText,
+		"configHash":  hash,
+	}))
+
+	// Sec-GPC: 1 withdraws the purposes in optsOutOf.
+	ts2 := newTestServer(t, false)
+	writeDocument(t, ts2.path, func(d *document.Document) { d.Personalization.GlobalPrivacyControlWithdraws = true })
+	g.Expect(ts2.store.Reload()).To(BeTrue())
+	code, body = post(t, ts2.api.URL, goodBody, http.Header{"Sec-Gpc": {"1"}})
+	g.Expect(code).To(Equal(http.StatusOK))
+	g.Expect(body["reason"]).To(Equal("GlobalPrivacyControl"))
+	g.Expect(body["personalized"]).To(BeFalse())
+	g.Expect(body["explanation"]).To(Equal(wire.NeutralExplanation))
+
+	// Logs hold a keyed hash of the visitor, never the raw id or attribute values.
+	g.Expect(ts.logs.String()).To(ContainSubstring(ts.srv.VisitorHash("anon-7f3a")))
+	for _, secret := range []string{"anon-7f3a", "75011", "secret-value", "trail\""} {
+		g.Expect(ts.logs.String()).NotTo(ContainSubstring(secret))
+	}
+}
+
+func TestServerErrors(t *testing.T) {
+	ts := newTestServer(t, true)
+	many := `{"visitor":{"id":"v"},"candidates":[` + strings.TrimSuffix(strings.Repeat(`{"id":"x"},`, 1001), ",") + `]}`
+	tests := []struct {
+		name string
+		body string
+		want map[string]any
+	}{
+		{"malformed JSON", `{"visitor":`, map[string]any{"code": "InvalidRequest", "message": "malformed JSON at byte 11"}},
+		{"wrong type", `{"visitor":{"id":"v"},"impressions":"2"}`, map[string]any{"code": "InvalidRequest", "field": "impressions", "message": "must be a number, not string"}},
+		{"wrong attribute type", `{"visitor":{"id":"v"},"attributes":{"a":{}}}`, map[string]any{"code": "InvalidRequest", "field": "attributes.a", "message": "must be a string, number, boolean or list of strings"}},
+		{"body over 1 MiB", `{"visitor":{"id":"v"},"zone":"` + strings.Repeat("x", wire.MaxBodyBytes) + `"}`, map[string]any{"code": "InvalidRequest", "message": "request body is larger than 1048576 bytes"}},
+		{"1,001 candidates", many, map[string]any{"code": "InvalidRequest", "field": "candidates", "message": "must hold at most 1000 items, got 1001"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			code, body := post(t, ts.api.URL, tt.body, nil)
+			g.Expect(code).To(Equal(http.StatusBadRequest))
+			g.Expect(body).To(Equal(tt.want))
+		})
+	}
+	t.Run("GET is not allowed", func(t *testing.T) {
+		g := NewWithT(t)
+		resp, err := http.Get(ts.api.URL + DecisionsPath)
+		g.Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		g.Expect(resp.StatusCode).To(Equal(http.StatusMethodNotAllowed))
+		g.Expect(resp.Header.Get("Content-Type")).To(Equal("application/json"))
+	})
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestReadinessAndReload(t *testing.T) {
+	g := NewWithT(t)
+	ts := newTestServer(t, false)
+
+	// No document yet: alive, not ready, decisions answer 503 with a JSON error.
+	code, _ := get(t, ts.ops.URL+"/healthz")
+	g.Expect(code).To(Equal(http.StatusOK))
+	code, _ = get(t, ts.ops.URL+"/readyz")
+	g.Expect(code).To(Equal(http.StatusServiceUnavailable))
+	code, body := post(t, ts.api.URL, goodBody, nil)
+	g.Expect(code).To(Equal(http.StatusServiceUnavailable))
+	g.Expect(body["code"]).To(Equal("NotReady"))
+
+	// A broken first file keeps it unready.
+	g.Expect(os.WriteFile(ts.path, []byte(`{"apiVersion":`), 0o600)).To(Succeed())
+	_, err := ts.store.Reload()
+	g.Expect(err).To(HaveOccurred())
+	code, _ = get(t, ts.ops.URL+"/readyz")
+	g.Expect(code).To(Equal(http.StatusServiceUnavailable))
+
+	// A good file: ready, answers carry its hash.
+	good := writeDocument(t, ts.path, nil)
+	g.Expect(ts.store.Reload()).To(BeTrue())
+	code, _ = get(t, ts.ops.URL+"/readyz")
+	g.Expect(code).To(Equal(http.StatusOK))
+	_, body = post(t, ts.api.URL, goodBody, nil)
+	g.Expect(body["configHash"]).To(Equal(document.Hash(good)))
+	old := ts.store.Current()
+
+	// A broken new file is rejected; the old version keeps serving.
+	for _, broken := range []string{`not json`, `{"apiVersion":"decision.ethos.dev/v9"}`,
+		// The previous format, as a document left from before an upgrade.
+		`{"apiVersion":"decision.ethos.dev/v1","campaign":{"namespace":"shop","name":"spring-running"},"mode":"Personalize","spec":{"purpose":"personalization"}}`,
+		`{"apiVersion":"decision.ethos.dev/v2","campaign":{"namespace":"shop","name":"spring-running"},"mode":"Personalize","fallback":{"content":{}},` +
+			`"personalization":{"bucketingSeed":"s","purpose":{"name":"personalization"},"defaultConsent":"Deny","assignment":"FirstMatch",` +
+			`"experiences":[{"name":"a","weight":1,"rules":[{"attribute":"x","operator":"Gt","values":["many"]}]}]}}`} {
+		g.Expect(os.WriteFile(ts.path, []byte(broken), 0o600)).To(Succeed())
+		changed, err := ts.store.Reload()
+		g.Expect(err).To(HaveOccurred())
+		g.Expect(changed).To(BeFalse())
+		g.Expect(ts.store.Current()).To(BeIdenticalTo(old))
+		_, body = post(t, ts.api.URL, goodBody, nil)
+		g.Expect(body["configHash"]).To(Equal(document.Hash(good)))
+		g.Expect(body["reason"]).To(Equal("Matched"))
+	}
+	ts.store.reloadAndLog() // same broken content: not re-parsed, not re-logged
+	g.Expect(strings.Count(ts.logs.String(), "Rejected decision document")).To(Equal(1))
+
+	// A document of an unknown version is refused with a log line that says so.
+	g.Expect(os.WriteFile(ts.path, []byte(`{"apiVersion":"decision.ethos.dev/v9","campaign":{"namespace":"shop","name":"spring-running"}}`), 0o600)).To(Succeed())
+	ts.store.reloadAndLog()
+	g.Expect(ts.store.Current()).To(BeIdenticalTo(old))
+	g.Expect(strings.Count(ts.logs.String(), "Rejected decision document")).To(Equal(2))
+	g.Expect(ts.logs.String()).To(ContainSubstring(`unsupported apiVersion \"decision.ethos.dev/v9\", this engine reads \"decision.ethos.dev/v2\"`))
+
+	// A new good file (suspended) replaces it.
+	next := writeDocument(t, ts.path, func(d *document.Document) { d.Mode, d.Reason = document.ModeFallbackOnly, document.FallbackSuspended })
+	g.Expect(ts.store.Reload()).To(BeTrue())
+	_, body = post(t, ts.api.URL, goodBody, nil)
+	g.Expect(body["configHash"]).To(Equal(document.Hash(next)))
+	g.Expect(body["reason"]).To(Equal("Suspended"))
+
+	// Metrics count decisions by reason and experience, and reloads.
+	_, metrics := get(t, ts.ops.URL+"/metrics")
+	g.Expect(metrics).To(ContainSubstring(`ethos_decisions_total{experience="trail-hero",reason="Matched"} 5`))
+	g.Expect(metrics).To(ContainSubstring(`ethos_decisions_total{experience="",reason="Suspended"} 1`))
+	g.Expect(metrics).To(ContainSubstring(`ethos_document_reloads_total{result="failure"} 6`))
+	g.Expect(metrics).To(ContainSubstring(`ethos_document_reloads_total{result="success"} 2`))
+	g.Expect(metrics).To(ContainSubstring(`ethos_decision_duration_seconds_count 6`))
+}
+
+// TestMissingFileIsLoggedOncePerStateChange: polling a missing file logs one error, not
+// one per interval, and its return is logged once.
+func TestMissingFileIsLoggedOncePerStateChange(t *testing.T) {
+	g := NewWithT(t)
+	ts := newTestServer(t, false) // LoadInitial already found no file
+	for range 3 {
+		ts.store.reloadAndLog()
+	}
+	g.Expect(strings.Count(ts.logs.String(), "no such file or directory")).To(Equal(1))
+	writeDocument(t, ts.path, nil)
+	ts.store.reloadAndLog()
+	g.Expect(ts.store.Current()).NotTo(BeNil())
+	g.Expect(os.Remove(ts.path)).To(Succeed())
+	for range 3 {
+		ts.store.reloadAndLog()
+	}
+	g.Expect(strings.Count(ts.logs.String(), "no such file or directory")).To(Equal(2))
+	writeDocument(t, ts.path, nil)
+	ts.store.reloadAndLog()
+	g.Expect(strings.Count(ts.logs.String(), "Decision document is readable again")).To(Equal(2))
+}
+
+// TestLargeBodyBuffersAreNotPooled: after a body near the 1 MiB limit, the pool hands out a
+// small buffer again instead of keeping the MiB-sized one.
+func TestLargeBodyBuffersAreNotPooled(t *testing.T) {
+	g := NewWithT(t)
+	ts := newTestServer(t, true)
+	big := `{"visitor":{"id":"v"},"zone":"` + strings.Repeat("x", wire.MaxBodyBytes-64) + `"}`
+	// In process, on this goroutine, so the pool's per-P cache is the one read below.
+	w := httptest.NewRecorder()
+	ts.srv.DecisionHandler().ServeHTTP(w, httptest.NewRequest(http.MethodPost, DecisionsPath, strings.NewReader(big)))
+	g.Expect(w.Code).To(Equal(http.StatusOK))
+	buf := ts.srv.buffers.Get().(*bytes.Buffer)
+	g.Expect(buf.Cap()).To(BeNumerically("<=", maxPooledBuffer))
+}
+
+// TestWatchPicksUpSymlinkSwap reproduces a ConfigMap volume update: the file is a symlink
+// through ..data, which the kubelet points at a new directory.
+func TestWatchPicksUpSymlinkSwap(t *testing.T) {
+	g := NewWithT(t)
+	dir := t.TempDir()
+	v1, v2 := filepath.Join(dir, "..v1"), filepath.Join(dir, "..v2")
+	g.Expect(os.Mkdir(v1, 0o700)).To(Succeed())
+	g.Expect(os.Mkdir(v2, 0o700)).To(Succeed())
+	first := writeDocument(t, filepath.Join(v1, document.FileName), nil)
+	second := writeDocument(t, filepath.Join(v2, document.FileName), func(d *document.Document) { d.Personalization.Zones = nil })
+	g.Expect(os.Symlink("..v1", filepath.Join(dir, "..data"))).To(Succeed())
+	g.Expect(os.Symlink(filepath.Join("..data", document.FileName), filepath.Join(dir, document.FileName))).To(Succeed())
+
+	store := NewStore(filepath.Join(dir, document.FileName), slog.New(slog.DiscardHandler))
+	store.LoadInitial()
+	g.Expect(store.Current().ConfigHash()).To(Equal(document.Hash(first)))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go store.Watch(ctx, 10*time.Millisecond)
+	g.Expect(os.Symlink("..v2", filepath.Join(dir, "..data_tmp"))).To(Succeed())
+	g.Expect(os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data"))).To(Succeed())
+	g.Eventually(func() string { return store.Current().ConfigHash() }).Should(Equal(document.Hash(second)))
+}
+
+// TestServeShutsDownGracefully: cancelling the context (SIGTERM in main) stops both
+// servers and Serve returns without error.
+func TestServeShutsDownGracefully(t *testing.T) {
+	g := NewWithT(t)
+	ts := newTestServer(t, true)
+	api, err := net.Listen("tcp", "127.0.0.1:0")
+	g.Expect(err).NotTo(HaveOccurred())
+	ops, err := net.Listen("tcp", "127.0.0.1:0")
+	g.Expect(err).NotTo(HaveOccurred())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ts.srv.Serve(ctx, api, ops) }()
+	code, body := post(t, "http://"+api.Addr().String(), goodBody, nil)
+	g.Expect(code).To(Equal(http.StatusOK))
+	g.Expect(body["reason"]).To(Equal("Matched"))
+	cancel()
+	g.Eventually(done).Should(Receive(BeNil()))
+	_, err = http.Get("http://" + ops.Addr().String() + "/healthz")
+	g.Expect(err).To(HaveOccurred())
+}

@@ -1,0 +1,566 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package wire
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// decodeFast decodes a well-formed request without reflection, taking every string as a
+// substring of one copy of the body (so a 50-candidate request costs a handful of
+// allocations rather than hundreds). It only handles the common shape: on anything
+// unusual (escapes in strings, nulls where a value is expected, duplicate or case-folded
+// keys, wrong types, malformed JSON) it reports ok=false and DecodeRequest falls back to
+// encoding/json, which gives the answer and the precise error. FuzzDecodeRequest checks
+// that whenever it succeeds, encoding/json decodes the same request.
+func decodeFast(body []byte) (req *Request, ok bool) {
+	d := fastDecoder{s: string(body)}
+	req = &Request{}
+	if !d.request(req) {
+		return nil, false
+	}
+	d.ws()
+	return req, d.i == len(d.s)
+}
+
+type fastDecoder struct {
+	s string
+	i int
+	// cats backs the candidates' category lists.
+	cats []string
+}
+
+// maxSkipDepth bounds the nesting of ignored values; deeper input takes the slow path.
+const maxSkipDepth = 64
+
+func (d *fastDecoder) ws() {
+	for d.i < len(d.s) {
+		switch d.s[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek skips white space and returns the next byte (0 at the end).
+func (d *fastDecoder) peek() byte {
+	d.ws()
+	if d.i < len(d.s) {
+		return d.s[d.i]
+	}
+	return 0
+}
+
+func (d *fastDecoder) consume(c byte) bool {
+	if d.peek() == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// nextKey reads the next key of an object whose '{' was consumed; n is the number of
+// keys read so far. done is true at the closing '}'.
+func (d *fastDecoder) nextKey(n int) (key string, done, ok bool) {
+	if d.consume('}') {
+		return "", true, true
+	}
+	if n > 0 && !d.consume(',') {
+		return "", false, false
+	}
+	if d.peek() != '"' {
+		return "", false, false
+	}
+	key, ok = d.str()
+	if !ok || !d.consume(':') {
+		return "", false, false
+	}
+	return key, false, true
+}
+
+// nextElem moves to the next element of an array whose '[' was consumed; done is true at
+// the closing ']'.
+func (d *fastDecoder) nextElem(n int) (done, ok bool) {
+	if d.consume(']') {
+		return true, true
+	}
+	if n > 0 && !d.consume(',') {
+		return false, false
+	}
+	return false, true
+}
+
+// str reads a string without escapes; anything else is left to the slow path.
+func (d *fastDecoder) str() (string, bool) {
+	if d.peek() != '"' {
+		return "", false
+	}
+	start := d.i + 1
+	ascii := true
+	for j := start; j < len(d.s); j++ {
+		switch c := d.s[j]; {
+		case c == '"':
+			d.i = j + 1
+			s := d.s[start:j]
+			if !ascii && !utf8.ValidString(s) {
+				return "", false // encoding/json replaces invalid bytes; let it
+			}
+			return s, true
+		case c == '\\' || c < 0x20:
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return "", false
+}
+
+// number reads a JSON number and returns its text.
+func (d *fastDecoder) number() (string, bool) {
+	d.ws()
+	start, j := d.i, d.i
+	s := d.s
+	if j < len(s) && s[j] == '-' {
+		j++
+	}
+	switch {
+	case j < len(s) && s[j] == '0':
+		j++
+	case j < len(s) && s[j] >= '1' && s[j] <= '9':
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+	default:
+		return "", false
+	}
+	if j < len(s) && s[j] == '.' {
+		j++
+		k := j
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j == k {
+			return "", false
+		}
+	}
+	if j < len(s) && (s[j] == 'e' || s[j] == 'E') {
+		j++
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		k := j
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j == k {
+			return "", false
+		}
+	}
+	d.i = j
+	return s[start:j], true
+}
+
+func (d *fastDecoder) literal(lit string) bool {
+	d.ws()
+	if strings.HasPrefix(d.s[d.i:], lit) {
+		d.i += len(lit)
+		return true
+	}
+	return false
+}
+
+func (d *fastDecoder) boolean() (bool, bool) {
+	switch d.peek() {
+	case 't':
+		return true, d.literal("true")
+	case 'f':
+		return false, d.literal("false")
+	}
+	return false, false
+}
+
+// skip reads and discards any valid JSON value (an unknown field).
+func (d *fastDecoder) skip(depth int) bool {
+	if depth > maxSkipDepth {
+		return false
+	}
+	switch c := d.peek(); {
+	case c == '"':
+		return d.skipString()
+	case c == '{':
+		d.i++
+		for n := 0; ; n++ {
+			if d.consume('}') {
+				return true
+			}
+			if n > 0 && !d.consume(',') {
+				return false
+			}
+			if d.peek() != '"' || !d.skipString() || !d.consume(':') || !d.skip(depth+1) {
+				return false
+			}
+		}
+	case c == '[':
+		d.i++
+		for n := 0; ; n++ {
+			done, ok := d.nextElem(n)
+			if !ok {
+				return false
+			}
+			if done {
+				return true
+			}
+			if !d.skip(depth + 1) {
+				return false
+			}
+		}
+	case c == 't':
+		return d.literal("true")
+	case c == 'f':
+		return d.literal("false")
+	case c == 'n':
+		return d.literal("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		_, ok := d.number()
+		return ok
+	}
+	return false
+}
+
+// skipString skips a string, escapes included.
+func (d *fastDecoder) skipString() bool {
+	s := d.s
+	for j := d.i + 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '"':
+			d.i = j + 1
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			j++
+			if j >= len(s) {
+				return false
+			}
+			switch s[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(s) {
+					return false
+				}
+				for k := j + 1; k <= j+4; k++ {
+					if !isHex(s[k]) {
+						return false
+					}
+				}
+				j += 4
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// unknown skips the value of a key that is not a field, unless encoding/json would match
+// it to a field case-insensitively.
+func (d *fastDecoder) unknown(key string, fields ...string) bool {
+	for _, f := range fields {
+		if strings.EqualFold(key, f) {
+			return false
+		}
+	}
+	return d.skip(0)
+}
+
+// object decodes a JSON object, calling member for each key while the decoder stands at the
+// key's value; member decodes the value and reports whether it could.
+func (d *fastDecoder) object(member func(key string) bool) bool {
+	if !d.consume('{') {
+		return false
+	}
+	for n := 0; ; n++ {
+		key, done, ok := d.nextKey(n)
+		if !ok || done {
+			return ok
+		}
+		if !member(key) {
+			return false
+		}
+	}
+}
+
+func (d *fastDecoder) strTo(dst *string) (ok bool) {
+	*dst, ok = d.str()
+	return ok
+}
+
+func (d *fastDecoder) boolTo(dst *bool) (ok bool) {
+	*dst, ok = d.boolean()
+	return ok
+}
+
+func (d *fastDecoder) itemIDsTo(dst *[]ItemID) (ok bool) {
+	*dst, ok = d.itemIDs()
+	return ok
+}
+
+// seen marks a field as read and reports false for a duplicate, which encoding/json
+// merges in ways the slow path should decide.
+func seen(mask *uint32, bit uint32) bool {
+	if *mask&bit != 0 {
+		return false
+	}
+	*mask |= bit
+	return true
+}
+
+var requestFields = []string{"visitor", "consent", "attributes", "zone", "history", "candidates", "impressions", "gpc"}
+
+func (d *fastDecoder) request(r *Request) bool {
+	var mask uint32
+	return d.object(func(key string) bool {
+		switch key {
+		case "visitor":
+			return seen(&mask, 1) && d.visitor(&r.Visitor)
+		case "consent":
+			return seen(&mask, 2) && d.consent(r)
+		case "attributes":
+			return seen(&mask, 4) && d.attributes(r)
+		case "zone":
+			return seen(&mask, 8) && d.strTo(&r.Zone)
+		case "history":
+			return seen(&mask, 16) && d.history(&r.History)
+		case "candidates":
+			return seen(&mask, 32) && d.candidates(r)
+		case "impressions":
+			return seen(&mask, 64) && d.impressions(r)
+		case "gpc":
+			return seen(&mask, 128) && d.boolTo(&r.GPC)
+		default:
+			return d.unknown(key, requestFields...)
+		}
+	})
+}
+
+func (d *fastDecoder) visitor(v *Visitor) bool {
+	var mask uint32
+	return d.object(func(key string) bool {
+		switch key {
+		case "id":
+			return seen(&mask, 1) && d.strTo(&v.ID)
+		case "authenticated":
+			return seen(&mask, 2) && d.boolTo(&v.Authenticated)
+		default:
+			return d.unknown(key, "id", "authenticated")
+		}
+	})
+}
+
+func (d *fastDecoder) consent(r *Request) bool {
+	r.Consent = make(map[string]string, 4)
+	return d.object(func(key string) bool {
+		v, ok := d.str()
+		r.Consent[key] = v
+		return ok
+	})
+}
+
+func (d *fastDecoder) attributes(r *Request) bool {
+	r.Attributes = make(Attributes, 8)
+	return d.object(func(key string) bool {
+		var v Value
+		var ok bool
+		switch c := d.peek(); {
+		case c == '"':
+			v.Kind = KindString
+			v.Str, ok = d.str()
+		case c == 't' || c == 'f':
+			v.Kind = KindBool
+			var b bool
+			b, ok = d.boolean()
+			v.Str = strconv.FormatBool(b)
+		case c == 'n':
+			delete(r.Attributes, key) // null is absent, as a later duplicate would make it
+			return d.literal("null")
+		case c == '-' || (c >= '0' && c <= '9'):
+			v.Kind = KindNumber
+			if v.Str, ok = d.number(); ok {
+				var err error
+				v.Num, err = strconv.ParseFloat(v.Str, 64)
+				ok = err == nil
+			}
+		case c == '[':
+			v.Kind = KindList
+			v.List, ok = d.strings(nil)
+		}
+		r.Attributes[key] = v
+		return ok
+	})
+}
+
+// strings reads an array of strings, appending to backing when given.
+func (d *fastDecoder) strings(backing *[]string) ([]string, bool) {
+	if !d.consume('[') {
+		return nil, false
+	}
+	var list []string
+	start := 0
+	if backing != nil {
+		start = len(*backing)
+	}
+	for n := 0; ; n++ {
+		done, ok := d.nextElem(n)
+		if !ok {
+			return nil, false
+		}
+		if done {
+			break
+		}
+		s, ok := d.str()
+		if !ok {
+			return nil, false
+		}
+		if backing != nil {
+			*backing = append(*backing, s)
+		} else {
+			list = append(list, s)
+		}
+	}
+	if backing != nil {
+		// Full slice expression: later appends to the backing must not alias this list.
+		return (*backing)[start:len(*backing):len(*backing)], true
+	}
+	if list == nil {
+		list = []string{}
+	}
+	return list, true
+}
+
+func (d *fastDecoder) itemID() (ItemID, bool) {
+	if d.peek() == '"' {
+		s, ok := d.str()
+		return ItemID(s), ok
+	}
+	s, ok := d.number()
+	return ItemID(s), ok
+}
+
+func (d *fastDecoder) itemIDs() ([]ItemID, bool) {
+	if !d.consume('[') {
+		return nil, false
+	}
+	ids := []ItemID{}
+	for n := 0; ; n++ {
+		done, ok := d.nextElem(n)
+		if !ok {
+			return nil, false
+		}
+		if done {
+			return ids, true
+		}
+		id, ok := d.itemID()
+		if !ok {
+			return nil, false
+		}
+		ids = append(ids, id)
+	}
+}
+
+func (d *fastDecoder) history(h *History) bool {
+	var mask uint32
+	return d.object(func(key string) bool {
+		switch key {
+		case "viewed":
+			return seen(&mask, 1) && d.itemIDsTo(&h.Viewed)
+		case "purchased":
+			return seen(&mask, 2) && d.itemIDsTo(&h.Purchased)
+		default:
+			return d.unknown(key, "viewed", "purchased")
+		}
+	})
+}
+
+func (d *fastDecoder) candidates(r *Request) bool {
+	if !d.consume('[') {
+		return false
+	}
+	r.Candidates = make([]Candidate, 0, 16)
+	d.cats = make([]string, 0, 64)
+	for n := 0; ; n++ {
+		done, ok := d.nextElem(n)
+		if !ok {
+			return false
+		}
+		if done {
+			return true
+		}
+		if n >= MaxCandidates {
+			return false // the slow path reports the limit
+		}
+		var c Candidate
+		if !d.candidate(&c) {
+			return false
+		}
+		r.Candidates = append(r.Candidates, c)
+	}
+}
+
+func (d *fastDecoder) candidate(c *Candidate) bool {
+	var mask uint32
+	return d.object(func(key string) bool {
+		switch key {
+		case "id":
+			if !seen(&mask, 1) {
+				return false
+			}
+			var ok bool
+			c.ID, ok = d.itemID()
+			return ok
+		case "categories":
+			if !seen(&mask, 2) {
+				return false
+			}
+			var ok bool
+			c.Categories, ok = d.strings(&d.cats)
+			return ok
+		default:
+			return d.unknown(key, "id", "categories")
+		}
+	})
+}
+
+func (d *fastDecoder) impressions(r *Request) bool {
+	s, ok := d.number()
+	if !ok {
+		return false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return false // fractions, exponents and overflow: the slow path decides
+	}
+	r.Impressions = n
+	return true
+}
