@@ -111,7 +111,7 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 	policy := resolvePolicy(set, obj)
 	findings := ethics.CheckCampaign(obj.Campaign, policy)
 	for _, f := range findings {
-		fmt.Fprintf(stderr, "%s: %s %s\n", displayFile(obj.File), f.Severity, f.Message())
+		fmt.Fprintf(stderr, "%s: %s %s\n", displayFile(obj.File), ethics.WireSeverity(f.Severity), f)
 	}
 	compliant := policy != nil && !findings.HasDenials()
 	data, err := document.Marshal(document.Compile(obj.Campaign, policy, compliant))
