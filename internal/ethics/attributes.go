@@ -39,6 +39,8 @@ type ruleValue struct {
 	path       *field.Path
 	experience int  // index in spec.experiences, -1 for audience.rules
 	selects    bool // the rule's operator selects visitors having the value (In, Contains)
+	// cls is the value's classification, looked up once for ETH002 and ETH019.
+	cls *cachedClass
 }
 
 // attribute gathers everything about one attribute name.
@@ -176,7 +178,8 @@ func (in *campaignInput) gatherRules(rules []ethosv1alpha1.Rule, path *field.Pat
 		}
 		selects := r.Operator == ethosv1alpha1.OperatorIn || r.Operator == ethosv1alpha1.OperatorContains
 		for j, v := range r.Values {
-			in.values = append(in.values, ruleValue{value: v, attr: a, path: rp.Child("values").Index(j), experience: experience, selects: selects})
+			in.values = append(in.values, ruleValue{value: v, attr: a, path: rp.Child("values").Index(j), experience: experience,
+				selects: selects, cls: cachedValue(v, a)})
 		}
 	}
 }

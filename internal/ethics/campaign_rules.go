@@ -80,7 +80,7 @@ func sensitiveAttribute(r *Rule, in *campaignInput, fs Findings) Findings {
 // what the visitor browsed.
 func sensitiveValue(r *Rule, in *campaignInput, fs Findings) Findings {
 	for _, v := range in.values {
-		cv := cachedValue(v.value, v.attr)
+		cv := v.cls
 		if cv.class.Class != ethosv1alpha1.DataClassSensitive {
 			continue
 		}
@@ -118,16 +118,19 @@ func aboutWhy(a *attribute, about describes) string {
 // women's or men's running is intent, but a whole-experience split on it deserves a look).
 // It reports once per attribute, at the value of the later experience.
 func binaryGenderSegmentation(r *Rule, in *campaignInput, fs Findings) Findings {
-	picks := map[*attribute]map[genderSides][]genderPick{}
+	var picks map[*attribute]map[genderSides][]genderPick // made on the first gender value: most Campaigns have none
 	var order []*attribute
 	for i := range in.values {
 		v := &in.values[i]
 		if v.experience < 0 || !v.selects {
 			continue
 		}
-		side := cachedValue(v.value, v.attr).sides.binary()
+		side := v.cls.sides.binary()
 		if side == 0 {
 			continue
+		}
+		if picks == nil {
+			picks = map[*attribute]map[genderSides][]genderPick{}
 		}
 		if picks[v.attr] == nil {
 			picks[v.attr] = map[genderSides][]genderPick{}

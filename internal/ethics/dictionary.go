@@ -134,7 +134,7 @@ func classifyValueUse(v, attr words) (Classification, termUse) {
 // engine's cost. It is bounded (classCacheMax entries per cache; past that, results are
 // computed and not stored) so names chosen by users cannot grow it without limit.
 type classCache struct {
-	m sync.Map // key → cachedClass
+	m sync.Map // key → *cachedClass
 	n atomic.Int32
 }
 
@@ -160,22 +160,23 @@ var (
 	valueCache classCache
 )
 
-// get returns the cached entry for key, computing and (while there is room) storing it.
-func (c *classCache) get(key any, compute func() cachedClass) cachedClass {
+// get returns the cached entry for key, computing and (while there is room) storing it. The
+// entry is shared read-only: callers keep the pointer rather than copy it.
+func (c *classCache) get(key any, compute func() cachedClass) *cachedClass {
 	if v, ok := c.m.Load(key); ok {
-		return v.(cachedClass)
+		return v.(*cachedClass)
 	}
 	v := compute()
 	if c.n.Load() < classCacheMax {
-		if _, loaded := c.m.LoadOrStore(key, v); !loaded {
+		if _, loaded := c.m.LoadOrStore(key, &v); !loaded {
 			c.n.Add(1)
 		}
 	}
-	return v
+	return &v
 }
 
 // cachedName normalises and classifies an attribute name, once per distinct name.
-func cachedName(name string) cachedClass {
+func cachedName(name string) *cachedClass {
 	return nameCache.get(name, func() cachedClass {
 		w := normalize(name)
 		return cachedClass{words: w, class: classifyName(w), context: contextOf(w)}
@@ -184,7 +185,7 @@ func cachedName(name string) cachedClass {
 
 // cachedValue classifies a rule value next to its attribute, once per distinct pair; the
 // caller judges group and gender values by the attribute's context.
-func cachedValue(value string, attr *attribute) cachedClass {
+func cachedValue(value string, attr *attribute) *cachedClass {
 	return valueCache.get(valueKey{value, attr.name}, func() cachedClass {
 		v := normalize(value)
 		cl, use := classifyValueUse(v, attr.words)
