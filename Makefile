@@ -33,6 +33,10 @@ manifests: controller-gen ## Generate CRDs, RBAC ClusterRole and webhook configu
 generate: controller-gen ## Generate DeepCopy methods.
 	"$(CONTROLLER_GEN)" object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
 
+.PHONY: docs
+docs: ## Generate docs/rules.md from the rule registry and the dictionary (internal/ethics).
+	go run ./hack/rulesdoc -o docs/rules.md
+
 .PHONY: fmt
 fmt: ## Run go fmt.
 	go fmt ./...

@@ -3,7 +3,7 @@
 # generated code is committed and must never be stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-make --no-print-directory manifests generate chart fmt
+make --no-print-directory manifests generate chart docs fmt
 go mod tidy
 (cd hack/tools/kube && go mod tidy)
 (cd hack/tools/etcd && go mod tidy)

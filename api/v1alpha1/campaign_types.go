@@ -459,8 +459,11 @@ type Autoscaling struct {
 	TargetCPUUtilizationPercentage *int32 `json:"targetCPUUtilizationPercentage,omitempty"`
 }
 
-// Severity of a finding.
-// +kubebuilder:validation:Enum=Deny;Warning
+// Severity of a finding: what the rule decided. It is the one spelling of severity in Ethos:
+// the rule engine, status and the CLI use these values (the CLI's JSON writes them in lower
+// case, as SPEC §7 specifies). Kyverno's rule statuses are the model: Deny is fail, Warning
+// is warn, Skipped is skip, and a rule without a finding passed.
+// +kubebuilder:validation:Enum=Deny;Warning;Skipped
 type Severity string
 
 const (
@@ -468,9 +471,13 @@ const (
 	SeverityDeny Severity = "Deny"
 	// SeverityWarning is reported but allowed.
 	SeverityWarning Severity = "Warning"
+	// SeveritySkipped says the rule was not evaluated because its input is missing (such as
+	// the ConsentPolicy); the message says what is missing. It neither refuses nor warns.
+	SeveritySkipped Severity = "Skipped"
 )
 
-// Finding is one result of the ethics rules.
+// Finding is one result of the ethics rules: the rule engine produces it, status stores it
+// and `kubectl ethos lint` prints it.
 type Finding struct {
 	// rule is the stable rule ID, such as ETH001.
 	// +required
@@ -482,7 +489,7 @@ type Finding struct {
 	// +kubebuilder:validation:MaxLength=64
 	RuleName string `json:"ruleName,omitempty"`
 
-	// severity is Deny or Warning.
+	// severity is Deny, Warning or Skipped (not evaluated).
 	// +required
 	Severity Severity `json:"severity"`
 
@@ -491,10 +498,24 @@ type Finding struct {
 	// +kubebuilder:validation:MaxLength=256
 	Field string `json:"field,omitempty"`
 
-	// message says what is wrong, why, and how to fix it.
+	// message says what is wrong, why, and how to fix it (without the rule and field, which
+	// have their own fields).
 	// +required
 	// +kubebuilder:validation:MaxLength=1024
 	Message string `json:"message"`
+}
+
+// Prefix is the "[ETH001 SensitiveAttribute]" label that starts every rendered finding, so a
+// person (and a grep) finds the rule in `kubectl ethos explain`.
+func (f Finding) Prefix() string { return "[" + f.Rule + " " + f.RuleName + "]" }
+
+// String is the canonical one-line text of SPEC §4:
+// `[ETH001 SensitiveAttribute] spec.audience.rules[0].attribute: "age" is ...`.
+func (f Finding) String() string {
+	if f.Field == "" {
+		return f.Prefix() + " " + f.Message
+	}
+	return f.Prefix() + " " + f.Field + ": " + f.Message
 }
 
 // EngineStatus summarises the decision engine serving a campaign.

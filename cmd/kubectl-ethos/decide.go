@@ -114,7 +114,7 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 	policy := resolvePolicy(obj)
 	findings := ethics.CheckCampaign(obj.Campaign, policy)
 	for _, f := range findings {
-		fmt.Fprintf(stderr, "%s: %s %s\n", displayFile(obj.File), f.Severity, f.Message())
+		fmt.Fprintf(stderr, "%s: %s %s\n", displayFile(obj.File), ethics.WireSeverity(f.Severity), f)
 	}
 	compliant := policy != nil && !findings.HasDenials()
 	data, err := document.Marshal(compile.Document(obj.Campaign, policy, compliant))

@@ -28,27 +28,18 @@ import (
 	"github.com/ethos-operator/ethos/internal/manifest"
 )
 
-// The rule ID and name of schema violations (SPEC §7).
-const (
-	ruleSchema     = "SCHEMA"
-	ruleNameSchema = "SchemaViolation"
-)
-
-// lintFinding is one line of the report, in the JSON shape of SPEC §7.
+// lintFinding is one line of the report: the rule engine's Finding and the object it is about,
+// in the JSON shape of SPEC §7 (output.go writes severity in lower case).
 type lintFinding struct {
-	Rule      string `json:"rule"`
-	RuleName  string `json:"ruleName"`
-	Severity  string `json:"severity"`
+	ethics.Finding
 	Kind      string `json:"kind"`
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
 	File      string `json:"file"`
 	// Line and Column (1-based) are where Field is written in File, or its nearest written
 	// ancestor for a field the file leaves out.
-	Line    int    `json:"line"`
-	Column  int    `json:"column"`
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Line   int `json:"line"`
+	Column int `json:"column"`
 }
 
 // lintSummary counts what was checked. Denied counts objects with at least one denial;
@@ -144,18 +135,15 @@ func lint(set *manifest.Set) *lintReport {
 				findings = ethics.CheckConsentPolicy(nil, o.Policy, nil)
 			}
 			for _, f := range findings {
-				fs = append(fs, locate(o, lintFinding{
-					Rule: f.Rule, RuleName: f.Name, Severity: string(f.Severity),
-					Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, File: o.File,
-					Field: f.Field.String(), Message: f.Message(),
-				}))
+				fs = append(fs, locate(o, lintFinding{Finding: f, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, File: o.File}))
 			}
 		}
 		denied := false
 		for _, f := range fs {
-			if f.Severity == string(ethics.Deny) {
+			switch f.Severity {
+			case ethics.Deny:
 				denied = true
-			} else {
+			case ethics.Warning:
 				r.Summary.Warnings++
 			}
 		}
@@ -178,11 +166,7 @@ func resolvePolicy(c *manifest.Object) *ethosv1alpha1.ConsentPolicy {
 }
 
 func schemaFinding(o *manifest.Object, e *field.Error) lintFinding {
-	return locate(o, lintFinding{
-		Rule: ruleSchema, RuleName: ruleNameSchema, Severity: string(ethics.Deny),
-		Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, File: o.File,
-		Field: e.Field, Message: fmt.Sprintf("[%s %s] %s", ruleSchema, ruleNameSchema, e.Error()),
-	})
+	return locate(o, lintFinding{Finding: ethics.SchemaFinding(e), Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, File: o.File})
 }
 
 // locate fills in where the finding's field is written; the position comes from the YAML

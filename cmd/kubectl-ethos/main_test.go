@@ -24,7 +24,7 @@ func TestLintSamples(t *testing.T) {
 	g := NewWithT(t)
 	code, out, _ := runCLI("", "lint", samples)
 	g.Expect(code).To(Equal(1))
-	g.Expect(out).To(ContainSubstring("Campaign default/seniors-credit: DENIED (12 denials, 1 warning)"))
+	g.Expect(out).To(ContainSubstring("Campaign default/seniors-credit: DENIED (13 denials, 1 warning)"))
 	g.Expect(out).To(ContainSubstring("deny    ETH001 SensitiveAttribute  spec.audience.rules[0].attribute"))
 	g.Expect(out).To(ContainSubstring("5 objects checked, 0 skipped (not Ethos objects): 1 denied, 1 warning."))
 
@@ -71,7 +71,7 @@ func TestLintJUnitAndSARIF(t *testing.T) {
 	var log sarifLog
 	g.Expect(json.Unmarshal([]byte(out), &log)).To(Succeed())
 	g.Expect(log.Version).To(Equal("2.1.0"))
-	g.Expect(log.Runs[0].Results).To(HaveLen(13))
+	g.Expect(log.Runs[0].Results).To(HaveLen(14))
 	g.Expect(log.Runs[0].Results[0].Level).To(Equal("error"))
 	g.Expect(log.Runs[0].Tool.Driver.Rules[log.Runs[0].Results[0].RuleIndex].ID).To(Equal(log.Runs[0].Results[0].RuleID))
 }
@@ -236,7 +236,7 @@ func TestExplain(t *testing.T) {
 	g.Expect(out).To(ContainSubstring("Fix: "))
 	code, out, _ = runCLI("", "explain")
 	g.Expect(code).To(Equal(0))
-	g.Expect(strings.Count(out, "\n")).To(Equal(29)) // header + 27 rules + SCHEMA
+	g.Expect(strings.Count(out, "\n")).To(Equal(30)) // header + 28 rules + SCHEMA
 	code, _, _ = runCLI("", "explain", "ETH999")
 	g.Expect(code).To(Equal(2))
 }

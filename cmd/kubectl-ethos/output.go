@@ -43,6 +43,19 @@ func writeReport(w io.Writer, format string, r *lintReport, strict bool) error {
 	return writeText(w, r)
 }
 
+// MarshalJSON writes a finding in SPEC §7's shape: severity in lower case (deny, warning,
+// skipped) and message as the whole canonical line. Fields added to lintFinding follow
+// automatically.
+func (f lintFinding) MarshalJSON() ([]byte, error) {
+	type plain lintFinding // without this method
+	return json.Marshal(struct {
+		plain
+		Severity string `json:"severity"` // shadows Finding.Severity
+		Field    string `json:"field"`    // always present, as SPEC §7 shows it
+		Message  string `json:"message"`  // shadows Finding.Message (the detail only)
+	}{plain(f), ethics.WireSeverity(f.Severity), f.Field, f.String()})
+}
+
 // findingsOf returns the findings of one object, in order.
 func (r *lintReport) findingsOf(o *manifest.Object) []lintFinding {
 	var out []lintFinding
@@ -70,9 +83,10 @@ func writeText(w io.Writer, r *lintReport) error {
 		fs := r.findingsOf(o)
 		denials, warnings := 0, 0
 		for _, f := range fs {
-			if f.Severity == string(ethics.Deny) {
+			switch f.Severity {
+			case ethics.Deny:
 				denials++
-			} else {
+			case ethics.Warning:
 				warnings++
 			}
 		}
@@ -85,8 +99,8 @@ func writeText(w io.Writer, r *lintReport) error {
 		}
 		fmt.Fprintf(&b, "  %s %s/%s: %s\n", o.Kind, o.Namespace, o.Name, verdict)
 		for _, f := range fs {
-			fmt.Fprintf(&b, "    %-7s %s %s  %s  (line %d, column %d)\n", f.Severity, f.Rule, f.RuleName, f.Field, f.Line, f.Column)
-			fmt.Fprintf(&b, "            %s\n", detail(f))
+			fmt.Fprintf(&b, "    %-7s %s %s  %s  (line %d, column %d)\n", ethics.WireSeverity(f.Severity), f.Rule, f.RuleName, f.Field, f.Line, f.Column)
+			fmt.Fprintf(&b, "            %s\n", f.Message)
 		}
 	}
 	s := r.Summary
@@ -97,13 +111,6 @@ func writeText(w io.Writer, r *lintReport) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// detail is the message without the "[RULE Name] field: " prefix the text layout already shows.
-func detail(f lintFinding) string {
-	prefix := "[" + f.Rule + " " + f.RuleName + "] "
-	m := strings.TrimPrefix(f.Message, prefix)
-	return strings.TrimPrefix(m, f.Field+": ")
 }
 
 func displayFile(f string) string {
@@ -158,8 +165,8 @@ func writeJUnit(w io.Writer, r *lintReport, strict bool) error {
 		var failing, other []string
 		for _, f := range r.findingsOf(o) {
 			// file:line:column: message, the form editors and CI log viewers link.
-			m := fmt.Sprintf("%s:%d:%d: %s", displayFile(f.File), f.Line, f.Column, f.Message)
-			if f.Severity == string(ethics.Deny) || strict {
+			m := fmt.Sprintf("%s:%d:%d: %s", displayFile(f.File), f.Line, f.Column, f.String())
+			if f.Severity == ethics.Deny || (strict && f.Severity == ethics.Warning) {
 				failing = append(failing, m)
 			} else {
 				other = append(other, m)
@@ -256,28 +263,21 @@ type sarifLogical struct {
 func writeSARIF(w io.Writer, r *lintReport) error {
 	driver := sarifDriver{Name: "kubectl-ethos", Version: version, InformationURI: "https://github.com/ethos-operator/ethos/blob/main/docs/rules.md"}
 	index := map[string]int{}
-	for _, rule := range ethics.Catalogue {
+	for _, rule := range ethics.Registry {
 		index[rule.ID] = len(driver.Rules)
 		driver.Rules = append(driver.Rules, sarifRule{ID: rule.ID, Name: rule.Name,
 			ShortDescription: sarifText{rule.FiresWhen}, FullDescription: sarifText{rule.Rationale}, Help: sarifText{rule.Fix}})
 	}
-	index[ruleSchema] = len(driver.Rules)
-	driver.Rules = append(driver.Rules, sarifRule{ID: ruleSchema, Name: ruleNameSchema,
-		ShortDescription: sarifText{"the object fails the CRD's OpenAPI or CEL validation"},
-		FullDescription:  sarifText{"The API server would reject the object before any admission webhook runs."},
-		Help:             sarifText{"Fix the field as the message says; `kubectl explain` shows the schema."}})
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
 	for _, f := range r.Findings {
-		level := "error"
-		if f.Severity == string(ethics.Warning) {
-			level = "warning"
-		}
+		// A skipped rule is a note: it neither fails nor warns, but says what was not checked.
+		level := map[ethics.Severity]string{ethics.Deny: "error", ethics.Warning: "warning", ethics.Skipped: "note"}[f.Severity]
 		loc := sarifLocation{LogicalLocations: []sarifLogical{{
 			FullyQualifiedName: fmt.Sprintf("%s/%s/%s/%s", f.Kind, f.Namespace, f.Name, f.Field), Kind: "object"}}}
 		loc.PhysicalLocation.ArtifactLocation.URI = displayFile(f.File)
 		loc.PhysicalLocation.Region = sarifRegion{StartLine: f.Line, StartColumn: f.Column}
 		run.Results = append(run.Results, sarifResult{RuleID: f.Rule, RuleIndex: index[f.Rule], Level: level,
-			Message: sarifText{f.Message}, Locations: []sarifLocation{loc}})
+			Message: sarifText{f.String()}, Locations: []sarifLocation{loc}})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

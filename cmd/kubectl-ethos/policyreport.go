@@ -23,7 +23,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/ethos-operator/ethos/internal/ethics"
 	"github.com/ethos-operator/ethos/internal/policyreport"
 )
 
@@ -41,11 +40,8 @@ func writePolicyReports(w io.Writer, r *lintReport) error {
 		}
 		for _, f := range r.findingsOf(o) {
 			check.Findings = append(check.Findings, policyreport.Finding{
-				Rule: f.Rule, Name: f.RuleName, Severity: ethics.Severity(f.Severity), Field: f.Field, Message: f.Message,
+				Rule: f.Rule, Name: f.RuleName, Severity: f.Severity, Field: f.Field, Message: f.String(),
 			})
-		}
-		if o.Campaign != nil {
-			check.Skipped = policyreport.CampaignSkips(check.Findings)
 		}
 		byNamespace[o.Namespace] = append(byNamespace[o.Namespace], check)
 	}

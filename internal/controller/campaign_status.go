@@ -207,7 +207,7 @@ func setCompliant(w conditionWriter, c *ethosv1alpha1.Campaign, o *observation) 
 	case o.policyFound && len(deny) > 0:
 		w.set(ethosv1alpha1.ConditionCompliant, metav1.ConditionFalse, ethosv1alpha1.ReasonNonCompliant,
 			fmt.Sprintf("%d deny finding(s) against ConsentPolicy %s (%s); personalization is blocked: %s",
-				len(deny), policy, ruleIDs(deny), deny[0].Message()))
+				len(deny), policy, ruleIDs(deny), deny[0].String()))
 	case o.policyFound:
 		w.set(ethosv1alpha1.ConditionCompliant, metav1.ConditionTrue, ethosv1alpha1.ReasonCompliant,
 			fmt.Sprintf("No deny rule fires against ConsentPolicy %s", policy))
@@ -296,15 +296,8 @@ func apiFindings(fs ethics.Findings) []ethosv1alpha1.Finding {
 	}
 	out := make([]ethosv1alpha1.Finding, 0, min(len(fs), maxFindings))
 	for _, f := range fs[:min(len(fs), maxFindings)] {
-		sev := ethosv1alpha1.SeverityWarning
-		if f.Severity == ethics.Deny {
-			sev = ethosv1alpha1.SeverityDeny
-		}
-		af := ethosv1alpha1.Finding{Rule: f.Rule, RuleName: f.Name, Severity: sev, Message: truncate(f.Message(), maxMessage)}
-		if f.Field != nil {
-			af.Field = truncate(f.Field.String(), 256)
-		}
-		out = append(out, af)
+		f.Message, f.Field = truncate(f.Message, maxMessage), truncate(f.Field, 256)
+		out = append(out, f)
 	}
 	return out
 }

@@ -24,7 +24,6 @@ import (
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
@@ -54,11 +53,11 @@ func deployment(replicas, available int32) *appsv1.Deployment {
 	}
 }
 
-var deny = ethics.Finding{Rule: "ETH009", Name: "ClassNotCoveredByPurpose", Severity: ethics.Deny,
-	Field: field.NewPath("spec", "dataUsage").Index(0).Child("class"), Detail: "Behavioral is not covered."}
+var deny = ethics.Finding{Rule: "ETH009", RuleName: "ClassNotCoveredByPurpose", Severity: ethics.Deny,
+	Field: "spec.dataUsage[0].class", Message: "Behavioral is not covered."}
 
-var warning = ethics.Finding{Rule: "ETH016", Name: "NoControlGroup", Severity: ethics.Warning,
-	Field: field.NewPath("spec", "controlGroup"), Detail: "No control group."}
+var warning = ethics.Finding{Rule: "ETH016", RuleName: "NoControlGroup", Severity: ethics.Warning,
+	Field: "spec.controlGroup", Message: "No control group."}
 
 func at(d time.Duration) *metav1.Time { return &metav1.Time{Time: now.Add(d)} }
 
@@ -192,9 +191,9 @@ func TestComputeStatusDetails(t *testing.T) {
 	}))
 	g.Expect(st.Findings).To(Equal([]ethosv1alpha1.Finding{
 		{Rule: "ETH016", RuleName: "NoControlGroup", Severity: ethosv1alpha1.SeverityWarning, Field: "spec.controlGroup",
-			Message: "[ETH016 NoControlGroup] spec.controlGroup: No control group."},
+			Message: "No control group."},
 		{Rule: "ETH009", RuleName: "ClassNotCoveredByPurpose", Severity: ethosv1alpha1.SeverityDeny, Field: "spec.dataUsage[0].class",
-			Message: "[ETH009 ClassNotCoveredByPurpose] spec.dataUsage[0].class: Behavioral is not covered."},
+			Message: "Behavioral is not covered."},
 	}))
 	compliant := findCondition(st.Conditions, ethosv1alpha1.ConditionCompliant)
 	g.Expect(compliant.Message).To(Equal("1 deny finding(s) against ConsentPolicy eu-web (ETH009); personalization is blocked: " +

@@ -34,9 +34,13 @@ type use struct {
 
 // ruleValue is one value of a rule, with the rule's attribute for ambiguity context.
 type ruleValue struct {
-	value string
-	attr  *attribute
-	path  *field.Path
+	value      string
+	attr       *attribute
+	path       *field.Path
+	experience int  // index in spec.experiences, -1 for audience.rules
+	selects    bool // the rule's operator selects visitors having the value (In, Contains)
+	// cls is the value's classification, looked up once for ETH002 and ETH019.
+	cls *cachedClass
 }
 
 // attribute gathers everything about one attribute name.
@@ -44,6 +48,7 @@ type attribute struct {
 	name     string
 	words    words
 	dict     Classification
+	context  describes                // what the name says it describes
 	declared *ethosv1alpha1.DataUsage // nil when not declared
 	declIdx  int                      // index in spec.dataUsage when declared
 	uses     int                      // number of uses
@@ -60,6 +65,15 @@ func (a *attribute) effective() ethosv1alpha1.DataClass {
 		return a.dict.Class
 	}
 	return declared
+}
+
+// about says what the attribute describes: the person when its effective class is
+// Demographic or Sensitive, else what its name says (issue 11).
+func (a *attribute) about() describes {
+	if c := a.effective(); c == ethosv1alpha1.DataClassDemographic || c == ethosv1alpha1.DataClassSensitive {
+		return describesPerson
+	}
+	return a.context
 }
 
 // firstPath is where findings about the attribute as a whole point: its declaration, or
@@ -119,11 +133,11 @@ func gatherCampaign(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPoli
 		}
 		in.decl[i] = a
 	}
-	in.gatherRules(c.Spec.Audience.Rules, audiencePath.Child("rules"))
+	in.gatherRules(c.Spec.Audience.Rules, audiencePath.Child("rules"), -1)
 	for i := range c.Spec.Experiences {
 		e := &c.Spec.Experiences[i]
 		p := experiencePath.Index(i)
-		in.gatherRules(e.Rules, p.Child("rules"))
+		in.gatherRules(e.Rules, p.Child("rules"), i)
 		if r := e.Recommendations; r != nil {
 			rp := p.Child("recommendations")
 			if r.BoostBy != "" {
@@ -154,7 +168,7 @@ func gatherCampaign(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPoli
 	return in
 }
 
-func (in *campaignInput) gatherRules(rules []ethosv1alpha1.Rule, path *field.Path) {
+func (in *campaignInput) gatherRules(rules []ethosv1alpha1.Rule, path *field.Path, experience int) {
 	for i := range rules {
 		r := &rules[i]
 		rp := path.Index(i)
@@ -162,8 +176,10 @@ func (in *campaignInput) gatherRules(rules []ethosv1alpha1.Rule, path *field.Pat
 		if !slices.Contains(in.ruleAttrs, a) {
 			in.ruleAttrs = append(in.ruleAttrs, a)
 		}
+		selects := r.Operator == ethosv1alpha1.OperatorIn || r.Operator == ethosv1alpha1.OperatorContains
 		for j, v := range r.Values {
-			in.values = append(in.values, ruleValue{value: v, attr: a, path: rp.Child("values").Index(j)})
+			in.values = append(in.values, ruleValue{value: v, attr: a, path: rp.Child("values").Index(j), experience: experience,
+				selects: selects, cls: cachedValue(v, a)})
 		}
 	}
 }
@@ -181,7 +197,7 @@ func (in *campaignInput) attribute(name string) *attribute {
 		return a
 	}
 	cc := cachedName(name)
-	a := &attribute{name: name, words: cc.words, dict: cc.class}
+	a := &attribute{name: name, words: cc.words, dict: cc.class, context: cc.context}
 	in.byName[name] = a
 	in.attrs = append(in.attrs, a)
 	return a

@@ -26,30 +26,25 @@ import (
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
 )
 
-// campaignRule appends its findings for one Campaign to fs. Each rule is a small pure
-// function over the gathered input (cert-manager's policy chain).
-type campaignRule func(in *campaignInput, fs Findings) Findings
+// Each check below appends its findings for one Campaign to fs: a small pure function over
+// the gathered input (cert-manager's policy chain). Registry binds it to its rule, which
+// gives the finding its ID, name and severity.
 
-// campaignRules is the chain CheckCampaign runs, in catalogue order.
-var campaignRules = []campaignRule{
-	sensitiveAttribute,        // ETH001
-	sensitiveValue,            // ETH002
-	proxyTargeting,            // ETH003
-	proxyWithoutLegitimateUse, // ETH004
-	classMismatch,             // ETH005
-	undeclaredAttribute,       // ETH006
-	collectedNotUsed,          // ETH007
-	purposeNotInPolicy,        // ETH008
-	classNotCoveredByPurpose,  // ETH009
-	messagingWithoutOptIn,     // ETH010
-	adSharingWithoutNotice,    // ETH011
-	historyRequiresAuth,       // ETH012
-	recommendsPurchased,       // ETH013
-	opportunityTargeting,      // ETH014
-	demographicOnlyTargeting,  // ETH015
-	noControlGroup,            // ETH016
-	noFrequencyCap,            // ETH017
-	policyNotFound,            // ETH018
+// skipNoPolicy is the Skipped finding of a rule that needs the missing ConsentPolicy; the
+// controller evaluates it once the policy exists.
+func skipNoPolicy(r *Rule, in *campaignInput) Finding {
+	return r.skip(specPath.Child("consentPolicyRef", "name"),
+		fmt.Sprintf("ConsentPolicy %q not found; checked once it exists.", in.c.Spec.ConsentPolicyRef.Name))
+}
+
+// skipNoPurpose is the Skipped finding of a rule that needs the Campaign's purpose, when the
+// policy is missing or does not define the purpose (ETH008).
+func skipNoPurpose(r *Rule, in *campaignInput) Finding {
+	if in.policy == nil {
+		return skipNoPolicy(r, in)
+	}
+	return r.skip(specPath.Child("purpose"),
+		fmt.Sprintf("purpose %q is not defined by ConsentPolicy %s (ETH008).", in.c.Spec.Purpose, in.policy.Name))
 }
 
 // why describes where an attribute's effective class comes from, for messages.
@@ -62,40 +57,132 @@ func why(a *attribute) string {
 
 // sensitiveAttribute (ETH001) denies every use and declaration of an attribute whose
 // effective class is Sensitive.
-func sensitiveAttribute(in *campaignInput, fs Findings) Findings {
+func sensitiveAttribute(r *Rule, in *campaignInput, fs Findings) Findings {
 	const fix = "campaigns must not target on it. Target on behaviour instead, such as viewed categories or stated preferences."
 	for _, u := range in.uses {
 		if u.attr.effective() == ethosv1alpha1.DataClassSensitive {
-			fs = append(fs, newFinding(ETH001, Deny, u.path,
+			fs = append(fs, r.fire(u.path,
 				fmt.Sprintf("%q is a sensitive category (%s); %s", u.attr.name, why(u.attr), fix)))
 		}
 	}
 	for i, a := range in.decl {
 		if a.effective() == ethosv1alpha1.DataClassSensitive {
-			fs = append(fs, newFinding(ETH001, Deny, dataUsagePath.Index(i).Child("attribute"),
+			fs = append(fs, r.fire(dataUsagePath.Index(i).Child("attribute"),
 				fmt.Sprintf("%q is a sensitive category (%s); campaigns must not collect it. Remove this dataUsage entry.", a.name, why(a))))
 		}
 	}
 	return fs
 }
 
-// sensitiveValue (ETH002) denies rule values that name or infer a sensitive category.
-func sensitiveValue(in *campaignInput, fs Findings) Findings {
+// sensitiveValue (ETH002) denies rule values that name or infer a sensitive category. A value
+// naming a group of people or a gender is judged by the attribute it describes (issue 11):
+// `shopperProfile In [female]` targets a gender, `viewedCategories In [womens-running]` is
+// what the visitor browsed.
+func sensitiveValue(r *Rule, in *campaignInput, fs Findings) Findings {
 	for _, v := range in.values {
-		cl := cachedValue(v.value, v.attr)
-		if cl.Class == ethosv1alpha1.DataClassSensitive {
-			fs = append(fs, newFinding(ETH002, Deny, v.path,
-				fmt.Sprintf("value %q targets a sensitive category (%s); remove it and target on behaviour or stated preferences instead.", v.value, cl.Category)))
+		cv := v.cls
+		if cv.class.Class != ethosv1alpha1.DataClassSensitive {
+			continue
+		}
+		about := v.attr.about()
+		if !cv.use.sensitiveIn(about) {
+			continue
+		}
+		if cv.use == useGroup || cv.use == useGender {
+			fs = append(fs, r.fire(v.path,
+				fmt.Sprintf("value %q names a group of people (%s) and %q describes the person (%s); target on behaviour or stated preferences instead.", v.value, cv.class.Category, v.attr.name, aboutWhy(v.attr, about))))
+			continue
+		}
+		fs = append(fs, r.fire(v.path,
+			fmt.Sprintf("value %q targets a sensitive category (%s); remove it and target on behaviour or stated preferences instead.", v.value, cv.class.Category)))
+	}
+	return fs
+}
+
+// aboutWhy says why an attribute counts as describing the person or not, for messages.
+func aboutWhy(a *attribute, about describes) string {
+	switch {
+	case about == describesPerson && a.context != describesPerson:
+		return "its class is " + string(a.effective())
+	case about == describesPerson:
+		return "a profile, segment or audience word in its name"
+	case about == describesProduct:
+		return "a product or browsing word in its name"
+	}
+	return "neither a person nor a product word in its name"
+}
+
+// binaryGenderSegmentation (ETH019) finds experiences that split visitors on the two binary
+// genders of one attribute: one experience selects a masculine value, another a feminine
+// one. It denies when the attribute describes the person and warns otherwise (browsing
+// women's or men's running is intent, but a whole-experience split on it deserves a look).
+// It reports once per attribute, at the value of the later experience.
+func binaryGenderSegmentation(r *Rule, in *campaignInput, fs Findings) Findings {
+	var picks map[*attribute]map[genderSides][]genderPick // made on the first gender value: most Campaigns have none
+	var order []*attribute
+	for i := range in.values {
+		v := &in.values[i]
+		if v.experience < 0 || !v.selects {
+			continue
+		}
+		side := v.cls.sides.binary()
+		if side == 0 {
+			continue
+		}
+		if picks == nil {
+			picks = map[*attribute]map[genderSides][]genderPick{}
+		}
+		if picks[v.attr] == nil {
+			picks[v.attr] = map[genderSides][]genderPick{}
+			order = append(order, v.attr)
+		}
+		picks[v.attr][side] = append(picks[v.attr][side], genderPick{v.experience, v})
+	}
+	for _, a := range order {
+		first, second, ok := split(picks[a][sideMasculine], picks[a][sideFeminine])
+		if !ok {
+			continue
+		}
+		exps := in.c.Spec.Experiences
+		about := a.about()
+		msg := fmt.Sprintf("experiences %q and %q split visitors by gender on %q (%q / %q)",
+			exps[first.experience].Name, exps[second.experience].Name, a.name, first.v.value, second.v.value)
+		if about == describesPerson {
+			fs = append(fs, r.fire(second.v.path, msg+fmt.Sprintf(", which describes the person (%s); select on what visitors did or asked for instead.", aboutWhy(a, about))))
+		} else {
+			fs = append(fs, r.fireMild(second.v.path, msg+"; browsing one department is intent, but check the split follows it, not assumed gender."))
 		}
 	}
 	return fs
 }
 
+// genderPick is a rule value of an experience that selects one binary gender.
+type genderPick struct {
+	experience int
+	v          *ruleValue
+}
+
+// split returns the first masculine and feminine picks in different experiences, ordered by
+// experience.
+func split(masc, fem []genderPick) (first, second genderPick, ok bool) {
+	for _, m := range masc {
+		for _, f := range fem {
+			switch {
+			case m.experience < f.experience:
+				return m, f, true
+			case f.experience < m.experience:
+				return f, m, true
+			}
+		}
+	}
+	return genderPick{}, genderPick{}, false
+}
+
 // proxyTargeting (ETH003) denies selecting visitors on a proxy attribute.
-func proxyTargeting(in *campaignInput, fs Findings) Findings {
+func proxyTargeting(r *Rule, in *campaignInput, fs Findings) Findings {
 	for _, u := range in.uses {
 		if u.inRule && u.attr.effective() == ethosv1alpha1.DataClassProxy {
-			fs = append(fs, newFinding(ETH003, Deny, u.path,
+			fs = append(fs, r.fire(u.path,
 				fmt.Sprintf("%q is a proxy (%s) for sensitive categories; rules must not select visitors on it. Use it only for a declared proxy use such as a content placeholder.", u.attr.name, why(u.attr))))
 		}
 	}
@@ -104,12 +191,14 @@ func proxyTargeting(in *campaignInput, fs Findings) Findings {
 
 // proxyWithoutLegitimateUse (ETH004) denies a declared proxy without a use the policy allows.
 // Without the policy only a missing use is checked; the controller re-checks later.
-func proxyWithoutLegitimateUse(in *campaignInput, fs Findings) Findings {
+func proxyWithoutLegitimateUse(r *Rule, in *campaignInput, fs Findings) Findings {
+	usesUnchecked := false
 	for i, a := range in.decl {
 		if a.effective() != ethosv1alpha1.DataClassProxy {
 			continue
 		}
 		d := &in.c.Spec.DataUsage[i]
+		usesUnchecked = usesUnchecked || (in.policy == nil && d.Use != "")
 		p := dataUsagePath.Index(i).Child("use")
 		var allowed []string
 		if in.policy != nil {
@@ -121,22 +210,25 @@ func proxyWithoutLegitimateUse(in *campaignInput, fs Findings) Findings {
 			if len(allowed) > 0 {
 				hint = "one of: " + strings.Join(allowed, ", ")
 			}
-			fs = append(fs, newFinding(ETH004, Deny, p,
+			fs = append(fs, r.fire(p,
 				fmt.Sprintf("%q is a proxy (%s) declared without a use; set use to %s.", a.name, why(a), hint)))
 		case in.policy != nil && !slices.Contains(allowed, d.Use):
 			hint := "the policy allows no use for it; ask its owner to add one to spec.proxyUses"
 			if len(allowed) > 0 {
 				hint = "allowed: " + strings.Join(allowed, ", ")
 			}
-			fs = append(fs, newFinding(ETH004, Deny, p,
+			fs = append(fs, r.fire(p,
 				fmt.Sprintf("use %q of proxy %q is not allowed by ConsentPolicy %s (%s).", d.Use, a.name, in.policy.Name, hint)))
 		}
+	}
+	if usesUnchecked {
+		fs = append(fs, skipNoPolicy(r, in))
 	}
 	return fs
 }
 
 // classMismatch (ETH005) denies a declared class lower than the dictionary's.
-func classMismatch(in *campaignInput, fs Findings) Findings {
+func classMismatch(r *Rule, in *campaignInput, fs Findings) Findings {
 	for i, a := range in.decl {
 		d := &in.c.Spec.DataUsage[i]
 		if d.Class != "" && a.dict.Class != "" && rank(d.Class) < rank(a.dict.Class) {
@@ -144,7 +236,7 @@ func classMismatch(in *campaignInput, fs Findings) Findings {
 			if a.dict.Class == ethosv1alpha1.DataClassSensitive {
 				fix = "stop reading it"
 			}
-			fs = append(fs, newFinding(ETH005, Deny, dataUsagePath.Index(i).Child("class"),
+			fs = append(fs, r.fire(dataUsagePath.Index(i).Child("class"),
 				fmt.Sprintf("%q is declared %s but is %s (%s); %s.", a.name, d.Class, a.dict.Class, a.dict.Category, fix)))
 		}
 	}
@@ -153,16 +245,16 @@ func classMismatch(in *campaignInput, fs Findings) Findings {
 
 // undeclaredAttribute (ETH006) denies used attributes missing from dataUsage, and declared
 // attributes neither the dictionary nor the declaration classifies.
-func undeclaredAttribute(in *campaignInput, fs Findings) Findings {
+func undeclaredAttribute(r *Rule, in *campaignInput, fs Findings) Findings {
 	for _, u := range in.uses {
 		if u.attr.declared == nil {
-			fs = append(fs, newFinding(ETH006, Deny, u.path,
+			fs = append(fs, r.fire(u.path,
 				fmt.Sprintf("%q is used but not declared; add it to spec.dataUsage with a class and a plain-language description.", u.attr.name)))
 		}
 	}
 	for i, a := range in.decl {
 		if a.declared == &in.c.Spec.DataUsage[i] && a.effective() == "" {
-			fs = append(fs, newFinding(ETH006, Deny, dataUsagePath.Index(i).Child("class"),
+			fs = append(fs, r.fire(dataUsagePath.Index(i).Child("class"),
 				fmt.Sprintf("%q is not in the dictionary and has no class; set class to Behavioral, Preference, Contextual or Demographic.", a.name)))
 		}
 	}
@@ -170,10 +262,10 @@ func undeclaredAttribute(in *campaignInput, fs Findings) Findings {
 }
 
 // collectedNotUsed (ETH007) denies declared attributes that nothing reads (data minimisation).
-func collectedNotUsed(in *campaignInput, fs Findings) Findings {
+func collectedNotUsed(r *Rule, in *campaignInput, fs Findings) Findings {
 	for i, a := range in.decl {
 		if a.uses == 0 {
-			fs = append(fs, newFinding(ETH007, Deny, dataUsagePath.Index(i).Child("attribute"),
+			fs = append(fs, r.fire(dataUsagePath.Index(i).Child("attribute"),
 				fmt.Sprintf("%q is declared but never used by a rule, boostBy or content placeholder; remove it (data minimisation).", a.name)))
 		}
 	}
@@ -181,17 +273,17 @@ func collectedNotUsed(in *campaignInput, fs Findings) Findings {
 }
 
 // purposeNotInPolicy (ETH008) denies a purpose the policy does not define.
-func purposeNotInPolicy(in *campaignInput, fs Findings) Findings {
+func purposeNotInPolicy(r *Rule, in *campaignInput, fs Findings) Findings {
 	if in.policy == nil {
-		return fs
+		return append(fs, skipNoPolicy(r, in))
 	}
 	if in.purpose == nil {
-		fs = append(fs, newFinding(ETH008, Deny, specPath.Child("purpose"),
+		fs = append(fs, r.fire(specPath.Child("purpose"),
 			fmt.Sprintf("purpose %q is not defined by ConsentPolicy %s (purposes: %s); use one of them or add it to the policy.", in.c.Spec.Purpose, in.policy.Name, purposeNames(in.policy))))
 	}
 	for i, s := range in.c.Spec.Sharing {
 		if in.policy.Purpose(s.Purpose) == nil {
-			fs = append(fs, newFinding(ETH008, Deny, specPath.Child("sharing").Index(i).Child("purpose"),
+			fs = append(fs, r.fire(specPath.Child("sharing").Index(i).Child("purpose"),
 				fmt.Sprintf("purpose %q is not defined by ConsentPolicy %s (purposes: %s); use one of them or add it to the policy.", s.Purpose, in.policy.Name, purposeNames(in.policy))))
 		}
 	}
@@ -210,19 +302,19 @@ func purposeNames(p *ethosv1alpha1.ConsentPolicy) string {
 // per attribute, and history (Behavioral) when read. Sensitive data is never covered (CPL007
 // forbids it), so for a Sensitive attribute the fix named is to stop reading it, not to widen
 // the purpose; ETH001 reports the same attribute.
-func classNotCoveredByPurpose(in *campaignInput, fs Findings) Findings {
+func classNotCoveredByPurpose(r *Rule, in *campaignInput, fs Findings) Findings {
 	if in.purpose == nil {
-		return fs
+		return append(fs, skipNoPurpose(r, in))
 	}
 	for _, a := range in.attrs {
 		cls := a.effective()
 		if cls == "" || slices.Contains(in.purpose.DataClasses, cls) {
 			continue
 		}
-		fs = append(fs, newFinding(ETH009, Deny, a.firstPath(in), notCoveredDetail(a.name, cls, in.purpose)))
+		fs = append(fs, r.fire(a.firstPath(in), notCoveredDetail(a.name, cls, in.purpose)))
 	}
 	if len(in.history) > 0 && !slices.Contains(in.purpose.DataClasses, ethosv1alpha1.DataClassBehavioral) {
-		fs = append(fs, newFinding(ETH009, Deny, in.history[0].path,
+		fs = append(fs, r.fire(in.history[0].path,
 			fmt.Sprintf("recommendations read the visitor's purchase or viewing history (Behavioral data), which purpose %q does not cover (dataClasses: %s); add Behavioral to the purpose's dataClasses.", in.purpose.Name, classList(in.purpose.DataClasses))))
 	}
 	return fs
@@ -250,18 +342,21 @@ func classList(cs []ethosv1alpha1.DataClass) string {
 
 // messagingWithoutOptIn (ETH010) requires ExplicitConsent for Email, Sms and Push; SoftOptIn
 // is a warning because only a person can check the existing-customer exemption.
-func messagingWithoutOptIn(in *campaignInput, fs Findings) Findings {
-	if in.purpose == nil || !in.c.Spec.Channel.IsMessaging() {
+func messagingWithoutOptIn(r *Rule, in *campaignInput, fs Findings) Findings {
+	if !in.c.Spec.Channel.IsMessaging() {
 		return fs
+	}
+	if in.purpose == nil {
+		return append(fs, skipNoPurpose(r, in))
 	}
 	p := specPath.Child("channel")
 	switch in.purpose.LegalBasis {
 	case ethosv1alpha1.LegalBasisExplicitConsent:
 	case ethosv1alpha1.LegalBasisSoftOptIn:
-		fs = append(fs, newFinding(ETH010, Warning, p,
+		fs = append(fs, r.fireMild(p,
 			fmt.Sprintf("%s under soft opt-in (purpose %q): existing customers only, with a one-click opt-out.", in.c.Spec.Channel, in.purpose.Name)))
 	default:
-		fs = append(fs, newFinding(ETH010, Deny, p,
+		fs = append(fs, r.fire(p,
 			fmt.Sprintf("channel %s needs prior opt-in but purpose %q has legal basis %s; use a purpose with legalBasis ExplicitConsent.", in.c.Spec.Channel, in.purpose.Name, in.purpose.LegalBasis)))
 	}
 	return fs
@@ -269,9 +364,12 @@ func messagingWithoutOptIn(in *campaignInput, fs Findings) Findings {
 
 // adSharingWithoutNotice (ETH011) denies sharing to a destination the purpose does not list,
 // or under a legal basis other than consent.
-func adSharingWithoutNotice(in *campaignInput, fs Findings) Findings {
-	if in.policy == nil {
+func adSharingWithoutNotice(r *Rule, in *campaignInput, fs Findings) Findings {
+	if len(in.c.Spec.Sharing) == 0 {
 		return fs
+	}
+	if in.policy == nil {
+		return append(fs, skipNoPolicy(r, in))
 	}
 	for i, s := range in.c.Spec.Sharing {
 		purpose := in.policy.Purpose(s.Purpose)
@@ -280,11 +378,11 @@ func adSharingWithoutNotice(in *campaignInput, fs Findings) Findings {
 		}
 		sp := specPath.Child("sharing").Index(i)
 		if purpose.ThirdParty(s.Destination) == nil {
-			fs = append(fs, newFinding(ETH011, Deny, sp.Child("destination"),
+			fs = append(fs, r.fire(sp.Child("destination"),
 				fmt.Sprintf("%q is not listed in the thirdParties of purpose %q, so visitors were never told; add it to the policy's purpose.", s.Destination, purpose.Name)))
 		}
 		if !purpose.LegalBasis.IsConsent() {
-			fs = append(fs, newFinding(ETH011, Deny, sp.Child("purpose"),
+			fs = append(fs, r.fire(sp.Child("purpose"),
 				fmt.Sprintf("sharing with %q needs consent but purpose %q has legal basis %s; use a purpose with legalBasis Consent or ExplicitConsent.", s.Destination, purpose.Name, purpose.LegalBasis)))
 		}
 	}
@@ -292,13 +390,13 @@ func adSharingWithoutNotice(in *campaignInput, fs Findings) Findings {
 }
 
 // historyRequiresAuth (ETH012) denies history-based recommendations for anonymous visitors.
-func historyRequiresAuth(in *campaignInput, fs Findings) Findings {
+func historyRequiresAuth(r *Rule, in *campaignInput, fs Findings) Findings {
 	if in.c.Spec.Audience.RequireAuthenticated {
 		return fs
 	}
 	for i, e := range in.c.Spec.Experiences {
 		if e.Recommendations != nil && e.Recommendations.Source.ReadsHistory() {
-			fs = append(fs, newFinding(ETH012, Deny, experiencePath.Index(i).Child("recommendations", "source"),
+			fs = append(fs, r.fire(experiencePath.Index(i).Child("recommendations", "source"),
 				fmt.Sprintf("source %s shows a visitor's history to whoever uses the device; set spec.audience.requireAuthenticated: true or use source Candidates.", e.Recommendations.Source)))
 		}
 	}
@@ -307,18 +405,18 @@ func historyRequiresAuth(in *campaignInput, fs Findings) Findings {
 
 // recommendsPurchased (ETH013) denies recommending purchased items unless repurchase is
 // explicitly allowed (then warns).
-func recommendsPurchased(in *campaignInput, fs Findings) Findings {
+func recommendsPurchased(r *Rule, in *campaignInput, fs Findings) Findings {
 	for i, e := range in.c.Spec.Experiences {
-		r := e.Recommendations
-		if r == nil || r.ExcludesPurchased() {
+		rec := e.Recommendations
+		if rec == nil || rec.ExcludesPurchased() {
 			continue
 		}
 		rp := experiencePath.Index(i).Child("recommendations")
-		if r.AllowRepurchase {
-			fs = append(fs, newFinding(ETH013, Warning, rp.Child("allowRepurchase"),
+		if rec.AllowRepurchase {
+			fs = append(fs, r.fireMild(rp.Child("allowRepurchase"),
 				"recommends items the visitor already bought; keep allowRepurchase for consumables only."))
 		} else {
-			fs = append(fs, newFinding(ETH013, Deny, rp.Child("excludePurchased"),
+			fs = append(fs, r.fire(rp.Child("excludePurchased"),
 				"excludePurchased: false recommends items the visitor already bought; remove it, or set allowRepurchase: true for consumables."))
 		}
 	}
@@ -332,14 +430,14 @@ var opportunityOffers = []ethosv1alpha1.OfferCategory{
 
 // opportunityTargeting (ETH014) denies Demographic or Proxy data in housing, employment,
 // credit and insurance offers, once per attribute.
-func opportunityTargeting(in *campaignInput, fs Findings) Findings {
+func opportunityTargeting(r *Rule, in *campaignInput, fs Findings) Findings {
 	if !slices.Contains(opportunityOffers, in.c.Spec.OfferCategory) {
 		return fs
 	}
 	for _, a := range in.attrs {
 		cls := a.effective()
 		if cls == ethosv1alpha1.DataClassDemographic || cls == ethosv1alpha1.DataClassProxy {
-			fs = append(fs, newFinding(ETH014, Deny, a.firstPath(in),
+			fs = append(fs, r.fire(a.firstPath(in),
 				fmt.Sprintf("%q is %s data (%s) and must not shape a %s offer; use behaviour or stated preferences only.", a.name, cls, why(a), in.c.Spec.OfferCategory)))
 		}
 	}
@@ -348,7 +446,7 @@ func opportunityTargeting(in *campaignInput, fs Findings) Findings {
 
 // demographicOnlyTargeting (ETH015) denies rules that select on demographics alone, and warns
 // when demographics sit next to behavioural rules.
-func demographicOnlyTargeting(in *campaignInput, fs Findings) Findings {
+func demographicOnlyTargeting(r *Rule, in *campaignInput, fs Findings) Findings {
 	behavioural := false
 	for _, a := range in.ruleAttrs {
 		if c := a.effective(); c == ethosv1alpha1.DataClassBehavioral || c == ethosv1alpha1.DataClassPreference {
@@ -361,10 +459,10 @@ func demographicOnlyTargeting(in *campaignInput, fs Findings) Findings {
 		}
 		p := firstRulePath(in, a)
 		if behavioural {
-			fs = append(fs, newFinding(ETH015, Warning, p,
+			fs = append(fs, r.fireMild(p,
 				fmt.Sprintf("%q is Demographic; check it is needed next to the behavioural rules.", a.name)))
 		} else {
-			fs = append(fs, newFinding(ETH015, Deny, p,
+			fs = append(fs, r.fire(p,
 				fmt.Sprintf("%q is Demographic and no rule uses Behavioral or Preference data; target on what visitors do or ask for, not who they are.", a.name)))
 		}
 	}
@@ -381,9 +479,9 @@ func firstRulePath(in *campaignInput, a *attribute) *field.Path {
 }
 
 // noControlGroup (ETH016) warns when lift cannot be measured.
-func noControlGroup(in *campaignInput, fs Findings) Findings {
+func noControlGroup(r *Rule, in *campaignInput, fs Findings) Findings {
 	if cg := in.c.Spec.ControlGroup; cg == nil || cg.Percent == 0 {
-		return append(fs, newFinding(ETH016, Warning, specPath.Child("controlGroup"),
+		return append(fs, r.fire(specPath.Child("controlGroup"),
 			"no control group: lift cannot be measured; set controlGroup.percent (5-10)."))
 	}
 	return fs
@@ -392,19 +490,19 @@ func noControlGroup(in *campaignInput, fs Findings) Findings {
 // noFrequencyCap (ETH017) warns about messaging without a cap from the campaign or its
 // policy. A policy that does not exist yet (ETH018) gives no cap, so the warning fires then
 // too, unless the campaign sets its own.
-func noFrequencyCap(in *campaignInput, fs Findings) Findings {
+func noFrequencyCap(r *Rule, in *campaignInput, fs Findings) Findings {
 	if !in.c.Spec.Channel.IsMessaging() || in.c.EffectiveFrequencyCap(in.policy) != nil {
 		return fs
 	}
-	return append(fs, newFinding(ETH017, Warning, specPath.Child("frequencyCap"),
+	return append(fs, r.fire(specPath.Child("frequencyCap"),
 		fmt.Sprintf("%s without a frequency cap; set frequencyCap, e.g. {maxImpressions: 2, per: 7d}.", in.c.Spec.Channel)))
 }
 
 // policyNotFound (ETH018) warns that the referenced policy does not exist yet.
-func policyNotFound(in *campaignInput, fs Findings) Findings {
+func policyNotFound(r *Rule, in *campaignInput, fs Findings) Findings {
 	if in.policy != nil {
 		return fs
 	}
-	return append(fs, newFinding(ETH018, Warning, specPath.Child("consentPolicyRef", "name"),
+	return append(fs, r.fire(specPath.Child("consentPolicyRef", "name"),
 		fmt.Sprintf("ConsentPolicy %q not found; not personalized until it exists.", in.c.Spec.ConsentPolicyRef.Name)))
 }

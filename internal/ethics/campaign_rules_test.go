@@ -19,7 +19,7 @@ type hit struct {
 func hits(fs Findings) []hit {
 	out := []hit{}
 	for _, f := range fs {
-		out = append(out, hit{f.Rule, string(f.Severity), f.Field.String()})
+		out = append(out, hit{f.Rule, WireSeverity(f.Severity), f.Field})
 	}
 	return out
 }
@@ -119,11 +119,12 @@ func TestCheckCampaign(t *testing.T) {
 		}, wantHits: []hit{}},
 
 		{name: "ETH002 sensitive values", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
-			c.Spec.Audience.Rules[0].Values = []string{"running", "Muslim", "over-55"}
+			c.Spec.Audience.Rules = append(c.Spec.Audience.Rules, rule("interests", "running", "Muslim", "over-55"))
+			c.Spec.DataUsage = append(c.Spec.DataUsage, du("interests", ethosv1alpha1.DataClassPreference))
 			c.Spec.Experiences[0].Rules[0].Values = []string{"pregnant"}
 		}, wantHits: []hit{
-			{"ETH002", "deny", "spec.audience.rules[0].values[1]"},
-			{"ETH002", "deny", "spec.audience.rules[0].values[2]"},
+			{"ETH002", "deny", "spec.audience.rules[1].values[1]"},
+			{"ETH002", "deny", "spec.audience.rules[1].values[2]"},
 			{"ETH002", "deny", "spec.experiences[0].rules[0].values[0]"},
 		}},
 		{name: "ETH002 near miss: colours and product words", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
@@ -171,6 +172,7 @@ func TestCheckCampaign(t *testing.T) {
 		}, wantHits: []hit{
 			{"ETH008", "deny", "spec.purpose"},
 			{"ETH008", "deny", "spec.sharing[0].purpose"},
+			{"ETH009", "skipped", "spec.purpose"},
 		}},
 
 		{name: "ETH009 class and history not covered", edit: func(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy) {
@@ -291,12 +293,33 @@ func TestCheckCampaign(t *testing.T) {
 		{name: "ETH017 policy not found gives no cap", noPolicy: true, edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
 			c.Spec.Channel = ethosv1alpha1.ChannelEmail
 		}, wantHits: []hit{
+			{"ETH004", "skipped", "spec.consentPolicyRef.name"},
+			{"ETH008", "skipped", "spec.consentPolicyRef.name"},
+			{"ETH009", "skipped", "spec.consentPolicyRef.name"},
+			{"ETH010", "skipped", "spec.consentPolicyRef.name"},
+			{"ETH011", "skipped", "spec.consentPolicyRef.name"},
 			{"ETH017", "warning", "spec.frequencyCap"},
 			{"ETH018", "warning", "spec.consentPolicyRef.name"},
 		}},
-		{name: "ETH018 policy not found skips policy rules", noPolicy: true, edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+		{name: "ETH018 policy not found: the rules that need it are skipped", noPolicy: true, edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
 			c.Spec.Purpose = "whatever"
-		}, wantHits: []hit{{"ETH018", "warning", "spec.consentPolicyRef.name"}}},
+			c.Spec.Sharing = nil
+			c.Spec.DataUsage[1].Use = ""
+		}, wantHits: []hit{
+			{"ETH004", "deny", "spec.dataUsage[1].use"}, // a missing use needs no policy
+			{"ETH008", "skipped", "spec.consentPolicyRef.name"},
+			{"ETH009", "skipped", "spec.consentPolicyRef.name"},
+			{"ETH018", "warning", "spec.consentPolicyRef.name"},
+		}},
+		{name: "ETH009 and ETH010 skipped when the purpose is not in the policy", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Purpose = "upselling"
+			c.Spec.Channel = ethosv1alpha1.ChannelEmail
+			c.Spec.FrequencyCap = &ethosv1alpha1.FrequencyCap{MaxImpressions: 2, Per: "7d"}
+		}, wantHits: []hit{
+			{"ETH008", "deny", "spec.purpose"},
+			{"ETH009", "skipped", "spec.purpose"},
+			{"ETH010", "skipped", "spec.purpose"},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -319,7 +342,7 @@ func TestFindingsHelpers(t *testing.T) {
 	fs := CheckCampaign(c, goodPolicy())
 	g.Expect(fs.HasDenials()).To(BeTrue())
 	g.Expect(fs.Rules()).To(Equal([]string{"ETH001", "ETH006", "ETH009", "ETH016"}))
-	g.Expect(fs[0].Message()).To(Equal(`[ETH001 SensitiveAttribute] spec.audience.rules[0].attribute: "age" is a sensitive category (age or birth date); campaigns must not target on it. Target on behaviour instead, such as viewed categories or stated preferences.`))
+	g.Expect(fs[0].String()).To(Equal(`[ETH001 SensitiveAttribute] spec.audience.rules[0].attribute: "age" is a sensitive category (age or birth date); campaigns must not target on it. Target on behaviour instead, such as viewed categories or stated preferences.`))
 	errs := fs.Denials()
 	g.Expect(errs).To(HaveLen(3))
 	g.Expect(errs[0].Error()).To(Equal(`spec.audience.rules[0].attribute: Forbidden: [ETH001 SensitiveAttribute] "age" is a sensitive category (age or birth date); campaigns must not target on it. Target on behaviour instead, such as viewed categories or stated preferences.`))
@@ -330,13 +353,19 @@ func TestFindingsHelpers(t *testing.T) {
 	g.Expect(CheckCampaign(nil, nil)).To(BeNil())
 }
 
-func TestCatalogueIsComplete(t *testing.T) {
+func TestRegistryIsComplete(t *testing.T) {
 	g := NewWithT(t)
-	g.Expect(Catalogue).To(HaveLen(27))
-	g.Expect(campaignRules).To(HaveLen(18))
+	g.Expect(Registry).To(HaveLen(29))
+	g.Expect(campaignRules).To(HaveLen(19))
 	g.Expect(policyRules).To(HaveLen(9))
-	for _, r := range Catalogue {
+	ids := map[string]bool{}
+	for _, r := range Registry {
+		g.Expect(ids[r.ID]).To(BeFalse(), "duplicate "+r.ID)
+		ids[r.ID] = true
 		g.Expect(r.Name).NotTo(BeEmpty(), r.ID)
+		g.Expect(r.Severity).To(BeElementOf(Deny, Warning), r.ID)
+		g.Expect(r.Milder).To(BeElementOf(Severity(""), Warning), r.ID)
+		g.Expect(r.FiresWhen).NotTo(BeEmpty(), r.ID)
 		g.Expect(r.Rationale).NotTo(BeEmpty(), r.ID)
 		g.Expect(r.Example).NotTo(BeEmpty(), r.ID)
 		g.Expect(r.Fix).NotTo(BeEmpty(), r.ID)
@@ -344,14 +373,173 @@ func TestCatalogueIsComplete(t *testing.T) {
 	r, ok := Lookup("proxytargeting")
 	g.Expect(ok).To(BeTrue())
 	g.Expect(r.ID).To(Equal("ETH003"))
+	g.Expect(r.Subject()).To(Equal("Campaign"))
+	r, ok = Lookup("schema")
+	g.Expect(ok).To(BeTrue())
+	g.Expect(r.Name).To(Equal("SchemaViolation"))
+	g.Expect(r.SeverityText()).To(Equal("deny"))
+	g.Expect(mustLookup(t, "ETH015").SeverityText()).To(Equal("deny / warning"))
+	g.Expect(mustLookup(t, "CPL008").SeverityText()).To(Equal("deny (update)"))
+	_, ok = Lookup("ETH999")
+	g.Expect(ok).To(BeFalse())
 }
 
-// docs/rules.md must describe every rule of the catalogue.
-func TestRulesDocListsEveryRule(t *testing.T) {
+func mustLookup(t *testing.T, id string) *Rule {
+	t.Helper()
+	r, ok := Lookup(id)
+	if !ok {
+		t.Fatalf("rule %s is not in the registry", id)
+	}
+	return r
+}
+
+// Every finding a check produces carries its rule's name and one of the severities the rule
+// declares (or Skipped): the registry, not the check, decides severities.
+func TestFindingsMatchTheRegistry(t *testing.T) {
+	c, p := goodCampaign(), goodPolicy()
+	c.Spec.Channel = ethosv1alpha1.ChannelSms
+	p.Spec.Purposes[0].LegalBasis = ethosv1alpha1.LegalBasisSoftOptIn
+	c.Spec.ControlGroup = nil
+	c.Spec.Audience.Rules[0].Attribute = "age"
+	for _, fs := range []Findings{CheckCampaign(c, p), CheckCampaign(c, nil), CheckConsentPolicy(nil, p, nil)} {
+		for _, f := range fs {
+			r := mustLookup(t, f.Rule)
+			NewWithT(t).Expect(f.RuleName).To(Equal(r.Name))
+			NewWithT(t).Expect(f.Severity).To(BeElementOf(r.Severity, r.Milder, Skipped), f.String())
+		}
+	}
+}
+
+// Issue 11: gender and group values judged by the attribute they describe, and binary gender
+// segmentation (ETH019), both ways.
+func TestValuesInContextAndBinaryGenderSegmentation(t *testing.T) {
+	in := func(attr string, values ...string) ethosv1alpha1.Rule {
+		return ethosv1alpha1.Rule{Attribute: attr, Operator: ethosv1alpha1.OperatorIn, Values: values}
+	}
+	// split gives the Campaign a second experience; a and b are the two experiences' rules.
+	split := func(attr string, class ethosv1alpha1.DataClass, a, b ethosv1alpha1.Rule) func(c *ethosv1alpha1.Campaign) {
+		return func(c *ethosv1alpha1.Campaign) {
+			if attr != "viewedCategories" {
+				c.Spec.DataUsage = append(c.Spec.DataUsage, ethosv1alpha1.DataUsage{Attribute: attr, Class: class, Description: "d"})
+			}
+			second := *c.Spec.Experiences[0].DeepCopy()
+			second.Name = "for-her"
+			c.Spec.Experiences[0].Name = "for-him"
+			c.Spec.Experiences[0].Rules = append(c.Spec.Experiences[0].Rules, a)
+			second.Rules = append(second.Rules, b)
+			c.Spec.Experiences = append(c.Spec.Experiences, second)
+		}
+	}
+	B := ethosv1alpha1.DataClassBehavioral
+	tests := []struct {
+		name     string
+		edit     func(c *ethosv1alpha1.Campaign)
+		wantHits []hit
+	}{
+		{name: "person attribute split male/female: ETH002 on both values and ETH019 deny",
+			edit: split("shopperProfile", B, in("shopperProfile", "male"), in("shopperProfile", "female")),
+			wantHits: []hit{
+				{"ETH002", "deny", "spec.experiences[0].rules[1].values[0]"},
+				{"ETH002", "deny", "spec.experiences[1].rules[1].values[0]"},
+				{"ETH019", "deny", "spec.experiences[1].rules[1].values[0]"},
+			}},
+		{name: "person attribute split in German: Herren/Damen on zielgruppe",
+			edit: split("zielgruppe", B, in("zielgruppe", "Herren"), in("zielgruppe", "Damen")),
+			wantHits: []hit{
+				{"ETH002", "deny", "spec.experiences[0].rules[1].values[0]"},
+				{"ETH002", "deny", "spec.experiences[1].rules[1].values[0]"},
+				{"ETH019", "deny", "spec.experiences[1].rules[1].values[0]"},
+			}},
+		{name: "attribute declared Demographic describes the person: buyer In [women] vs [men]",
+			edit: split("buyer", ethosv1alpha1.DataClassDemographic, in("buyer", "men"), in("buyer", "women")),
+			wantHits: []hit{
+				{"ETH002", "deny", "spec.experiences[0].rules[1].values[0]"},
+				{"ETH002", "deny", "spec.experiences[1].rules[1].values[0]"},
+				{"ETH009", "deny", "spec.dataUsage[2].attribute"}, // the purpose does not cover Demographic
+				{"ETH015", "warning", "spec.experiences[0].rules[1].attribute"},
+				{"ETH019", "deny", "spec.experiences[1].rules[1].values[0]"},
+			}},
+		{name: "product attribute split mens/womens running: ETH019 warning only",
+			edit:     split("viewedCategories", B, in("viewedCategories", "mens-running"), in("viewedCategories", "womens-running")),
+			wantHits: []hit{{"ETH019", "warning", "spec.experiences[1].rules[1].values[0]"}}},
+		{name: "neutral attribute split men/women: ETH019 warning only",
+			edit:     split("interests", B, in("interests", "men"), in("interests", "women")),
+			wantHits: []hit{{"ETH019", "warning", "spec.experiences[1].rules[1].values[0]"}}},
+		{name: "segment In [women] in the audience: ETH002, no split",
+			edit: func(c *ethosv1alpha1.Campaign) {
+				c.Spec.DataUsage = append(c.Spec.DataUsage, ethosv1alpha1.DataUsage{Attribute: "segment", Class: B, Description: "d"})
+				c.Spec.Audience.Rules = append(c.Spec.Audience.Rules, in("segment", "women"))
+			},
+			wantHits: []hit{{"ETH002", "deny", "spec.audience.rules[1].values[0]"}}},
+		{name: "viewedCategories In [womens-running] in one experience: intent, passes",
+			edit: func(c *ethosv1alpha1.Campaign) {
+				c.Spec.Experiences[0].Rules = append(c.Spec.Experiences[0].Rules, in("viewedCategories", "womens-running"))
+			},
+			wantHits: []hit{}},
+		{name: "both genders in one experience split nothing",
+			edit: split("shopperProfile", B, in("shopperProfile", "male", "female"), in("shopperProfile", "kids")),
+			wantHits: []hit{
+				{"ETH002", "deny", "spec.experiences[0].rules[1].values[0]"},
+				{"ETH002", "deny", "spec.experiences[0].rules[1].values[1]"},
+			}},
+		{name: "NotIn does not select: no split",
+			edit: split("viewedCategories", B, in("viewedCategories", "mens-running"),
+				ethosv1alpha1.Rule{Attribute: "viewedCategories", Operator: ethosv1alpha1.OperatorNotIn, Values: []string{"womens-running"}}),
+			wantHits: []hit{}},
+		{name: "look-alikes pass: menu/manga and unisex on a person attribute",
+			edit:     split("shopperProfile", B, in("shopperProfile", "menu", "unisex"), in("shopperProfile", "manga")),
+			wantHits: []hit{}},
+		{name: "group values in a product attribute pass: seniors and kosher categories",
+			edit: func(c *ethosv1alpha1.Campaign) {
+				c.Spec.Audience.Rules[0].Values = []string{"seniors", "kosher", "over-55"}
+			},
+			wantHits: []hit{}},
+		{name: "group values in a person attribute deny: customerSegment In [seniors, hispanic]",
+			edit: func(c *ethosv1alpha1.Campaign) {
+				c.Spec.DataUsage = append(c.Spec.DataUsage, ethosv1alpha1.DataUsage{Attribute: "customerSegment", Class: B, Description: "d"})
+				c.Spec.Audience.Rules = append(c.Spec.Audience.Rules, in("customerSegment", "seniors", "hispanic"))
+			},
+			wantHits: []hit{
+				{"ETH002", "deny", "spec.audience.rules[1].values[0]"},
+				{"ETH002", "deny", "spec.audience.rules[1].values[1]"},
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := goodCampaign()
+			tt.edit(c)
+			NewWithT(t).Expect(hits(CheckCampaign(c, goodPolicy()))).To(Equal(tt.wantHits))
+		})
+	}
+}
+
+// The ETH002 and ETH019 messages say why the attribute counts as describing the person.
+func TestGenderMessages(t *testing.T) {
 	g := NewWithT(t)
-	b, err := os.ReadFile("../../docs/rules.md")
+	c := goodCampaign()
+	c.Spec.DataUsage = append(c.Spec.DataUsage, ethosv1alpha1.DataUsage{Attribute: "shopperProfile", Class: ethosv1alpha1.DataClassBehavioral, Description: "d"})
+	second := *c.Spec.Experiences[0].DeepCopy()
+	second.Name = "for-her"
+	c.Spec.Experiences[0].Rules = append(c.Spec.Experiences[0].Rules, ethosv1alpha1.Rule{Attribute: "shopperProfile", Operator: ethosv1alpha1.OperatorIn, Values: []string{"male"}})
+	second.Rules = append(second.Rules, ethosv1alpha1.Rule{Attribute: "shopperProfile", Operator: ethosv1alpha1.OperatorIn, Values: []string{"female"}})
+	c.Spec.Experiences = append(c.Spec.Experiences, second)
+	fs := CheckCampaign(c, goodPolicy())
+	g.Expect(fs).To(HaveLen(3))
+	g.Expect(fs[0].String()).To(Equal(`[ETH002 SensitiveValue] spec.experiences[0].rules[1].values[0]: value "male" names a group of people (gender) and "shopperProfile" describes the person (a profile, segment or audience word in its name); target on behaviour or stated preferences instead.`))
+	g.Expect(fs[2].String()).To(Equal(`[ETH019 BinaryGenderSegmentation] spec.experiences[1].rules[1].values[0]: experiences "trail-hero" and "for-her" split visitors by gender on "shopperProfile" ("male" / "female"), which describes the person (a profile, segment or audience word in its name); select on what visitors did or asked for instead.`))
+}
+
+// docs/rules.md is generated from the registry and the dictionary: it must not drift.
+func TestRulesDocUpToDate(t *testing.T) {
+	g := NewWithT(t)
+	want, err := RulesMarkdown()
 	g.Expect(err).NotTo(HaveOccurred())
-	for _, r := range Catalogue {
-		g.Expect(string(b)).To(ContainSubstring("### "+r.ID+" "+r.Name+" ("+r.Severity+")"), r.ID)
+	got, err := os.ReadFile("../../docs/rules.md")
+	g.Expect(err).NotTo(HaveOccurred())
+	if string(got) != string(want) {
+		t.Fatal("docs/rules.md is out of date with the rule registry or the dictionary: run `make docs` and commit the result")
+	}
+	for _, r := range Registry {
+		g.Expect(string(want)).To(ContainSubstring("### "+r.ID+" "+r.Name+" ("+r.SeverityText()+")"), r.ID)
 	}
 }

@@ -19,12 +19,14 @@ limitations under the License.
 // controller's compliance re-check and `kubectl ethos lint` all call it, so they always agree.
 // It imports no Kubernetes client.
 //
-// Files: normalize.go and dictionary.go classify attribute names and values (SPEC §3),
-// attributes.go gathers what a Campaign reads, campaign_rules.go and policy_rules.go hold one
-// small function per rule, and catalogue.go the rule IDs, names, rationale and fixes.
+// Files: registry.go holds every rule as one value (ID, name, severity, check, explanation);
+// normalize.go, dictionary.go and dictionary.yaml classify attribute names and values (SPEC
+// §3); attributes.go gathers what a Campaign reads; campaign_rules.go and policy_rules.go hold
+// one small check per rule; docs.go renders docs/rules.md from the registry and dictionary.
 package ethics
 
 import (
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -32,41 +34,21 @@ import (
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
 )
 
-// Severity of a finding, as `kubectl ethos lint -o json` prints it.
-type Severity string
+// Finding is one rule's verdict on one field: the API type, so the rule engine, status and
+// the CLI share one Finding and one spelling of severity.
+type Finding = ethosv1alpha1.Finding
+
+// Severity is what a finding decides.
+type Severity = ethosv1alpha1.Severity
 
 const (
 	// Deny refuses the object.
-	Deny Severity = "deny"
+	Deny = ethosv1alpha1.SeverityDeny
 	// Warning is reported and allowed.
-	Warning Severity = "warning"
+	Warning = ethosv1alpha1.SeverityWarning
+	// Skipped says the rule was not evaluated (its input, such as the policy, is missing).
+	Skipped = ethosv1alpha1.SeveritySkipped
 )
-
-// Finding is one rule's verdict on one field.
-type Finding struct {
-	Rule     string      // stable ID: ETH001, CPL003, ...
-	Name     string      // rule name: SensitiveAttribute, ...
-	Severity Severity    // Deny or Warning
-	Field    *field.Path // exact field path, such as spec.audience.rules[0].attribute
-	Detail   string      // what is wrong, why, and how to fix it (without the prefix)
-}
-
-// Prefix is the "[ETH001 SensitiveAttribute]" label that starts every message, so a person
-// (and a grep) finds the rule in `kubectl ethos explain`.
-func (f Finding) Prefix() string { return "[" + f.Rule + " " + f.Name + "]" }
-
-// Message is the canonical one-line text of the finding:
-// `[ETH001 SensitiveAttribute] spec.audience.rules[0].attribute: "age" is ...`.
-func (f Finding) Message() string {
-	return f.Prefix() + " " + f.Field.String() + ": " + f.Detail
-}
-
-// FieldError is the finding as a field error for an `Invalid` API error. Rule violations are
-// Forbidden: the value is well-formed (the schema accepted it) but policy forbids it. The
-// detail carries the rule prefix, as Gatekeeper prefixes denials with the constraint name.
-func (f Finding) FieldError() *field.Error {
-	return field.Forbidden(f.Field, f.Prefix()+" "+f.Detail)
-}
 
 // Findings is an ordered list of findings.
 type Findings []Finding
@@ -82,22 +64,26 @@ func (fs Findings) HasDenials() bool {
 }
 
 // Denials returns the Deny findings as a field.ErrorList, in order, for apierrors.NewInvalid.
+// Rule violations are Forbidden: the value is well-formed (the schema accepted it) but policy
+// forbids it. The detail carries the rule prefix, as Gatekeeper prefixes denials with the
+// constraint name.
 func (fs Findings) Denials() field.ErrorList {
 	var errs field.ErrorList
 	for _, f := range fs {
 		if f.Severity == Deny {
-			errs = append(errs, f.FieldError())
+			errs = append(errs, &field.Error{Type: field.ErrorTypeForbidden, Field: f.Field, BadValue: "", Detail: f.Prefix() + " " + f.Message})
 		}
 	}
 	return errs
 }
 
-// Warnings returns the canonical messages of the Warning findings, for admission warnings.
+// Warnings returns the canonical texts of the Warning findings, for admission warnings.
+// Skipped findings are not warnings: at admission ETH018 already says the policy is missing.
 func (fs Findings) Warnings() []string {
 	var out []string
 	for _, f := range fs {
 		if f.Severity == Warning {
-			out = append(out, f.Message())
+			out = append(out, f.String())
 		}
 	}
 	return out
@@ -108,40 +94,33 @@ func (fs Findings) Warnings() []string {
 func (fs Findings) Rules() []string {
 	var out []string
 	for _, f := range fs {
-		found := false
-		for _, r := range out {
-			if r == f.Rule {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.Contains(out, f.Rule) {
 			out = append(out, f.Rule)
 		}
 	}
 	return out
 }
 
-// String joins the messages, one per line.
+// String joins the canonical texts, one per line.
 func (fs Findings) String() string {
 	msgs := make([]string, len(fs))
 	for i, f := range fs {
-		msgs[i] = f.Message()
+		msgs[i] = f.String()
 	}
 	return strings.Join(msgs, "\n")
 }
 
-// CheckCampaign runs every Campaign rule (ETH001–ETH018), in catalogue order. policy is the
+// CheckCampaign runs every Campaign rule (ETH001–ETH019), in registry order. policy is the
 // referenced ConsentPolicy, or nil when it does not exist (ETH018); rules that need the
-// policy are then skipped, and the controller re-checks once it exists.
+// policy then report Skipped, and the controller re-checks once it exists.
 func CheckCampaign(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPolicy) Findings {
 	if c == nil {
 		return nil
 	}
 	in := gatherCampaign(c, policy)
 	var fs Findings
-	for _, rule := range campaignRules {
-		fs = rule(in, fs)
+	for _, r := range campaignRules {
+		fs = r.campaign(r, in, fs)
 	}
 	return fs
 }
@@ -154,13 +133,8 @@ func CheckConsentPolicy(old, p *ethosv1alpha1.ConsentPolicy, bound []ethosv1alph
 	}
 	in := &policyInput{old: old, p: p, bound: bound}
 	var fs Findings
-	for _, rule := range policyRules {
-		fs = rule(in, fs)
+	for _, r := range policyRules {
+		fs = r.policy(r, in, fs)
 	}
 	return fs
-}
-
-// newFinding builds a finding of the catalogue rule id.
-func newFinding(id string, sev Severity, path *field.Path, detail string) Finding {
-	return Finding{Rule: id, Name: catalogueByID[id].Name, Severity: sev, Field: path, Detail: detail}
 }

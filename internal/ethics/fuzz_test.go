@@ -23,7 +23,7 @@ func FuzzCheck(f *testing.F) {
 			return
 		}
 		for _, f := range append(CheckCampaign(&c, &p), CheckCampaign(&c, nil)...) {
-			_ = f.Message()
+			_ = f.String()
 		}
 		_ = CheckConsentPolicy(&p, &p, []ethosv1alpha1.Campaign{c}).Denials()
 	})

@@ -32,21 +32,8 @@ type policyInput struct {
 	bound []ethosv1alpha1.Campaign
 }
 
-// policyRule appends its findings for one ConsentPolicy to fs.
-type policyRule func(in *policyInput, fs Findings) Findings
-
-// policyRules is the chain CheckConsentPolicy runs, in catalogue order.
-var policyRules = []policyRule{
-	optInJurisdictionDefault,     // CPL001
-	plainLanguageDescription,     // CPL002
-	retentionTooLong,             // CPL003
-	profilingNeedsConsent,        // CPL004
-	globalPrivacyControlRequired, // CPL005
-	withdrawalHarderThanGrant,    // CPL006
-	sensitiveDataPurpose,         // CPL007
-	purposeInUse,                 // CPL008
-	consentDefaultAllow,          // CPL009
-}
+// Each check below appends its findings for one ConsentPolicy to fs; Registry binds it to
+// its rule.
 
 var purposesPath = specPath.Child("purposes")
 
@@ -57,13 +44,13 @@ func defaultConsent(p *ethosv1alpha1.ConsentPolicy) ethosv1alpha1.ConsentDefault
 }
 
 // optInJurisdictionDefault (CPL001) requires defaultConsent Deny in opt-in regimes.
-func optInJurisdictionDefault(in *policyInput, fs Findings) Findings {
+func optInJurisdictionDefault(r *Rule, in *policyInput, fs Findings) Findings {
 	if defaultConsent(in.p) == ethosv1alpha1.ConsentDefaultDeny {
 		return fs
 	}
 	for _, j := range in.p.Spec.Jurisdictions {
 		if j == ethosv1alpha1.JurisdictionEU || j == ethosv1alpha1.JurisdictionUK || j == ethosv1alpha1.JurisdictionBR {
-			return append(fs, newFinding(CPL001, Deny, specPath.Child("defaultConsent"),
+			return append(fs, r.fire(specPath.Child("defaultConsent"),
 				fmt.Sprintf("jurisdiction %s is opt-in: unknown consent must mean no; set defaultConsent: Deny.", j)))
 		}
 	}
@@ -72,7 +59,7 @@ func optInJurisdictionDefault(in *policyInput, fs Findings) Findings {
 
 // plainLanguageDescription (CPL002) requires a description of at least 5 words that is more
 // than a link.
-func plainLanguageDescription(in *policyInput, fs Findings) Findings {
+func plainLanguageDescription(r *Rule, in *policyInput, fs Findings) Findings {
 	for i, q := range in.p.Spec.Purposes {
 		n := 0
 		for _, w := range strings.Fields(q.Description) {
@@ -81,7 +68,7 @@ func plainLanguageDescription(in *policyInput, fs Findings) Findings {
 			}
 		}
 		if n < 5 {
-			fs = append(fs, newFinding(CPL002, Deny, purposesPath.Index(i).Child("description"),
+			fs = append(fs, r.fire(purposesPath.Index(i).Child("description"),
 				fmt.Sprintf("purpose %q needs a plain-language description of at least 5 words (has %d); say what data is used and why.", q.Name, n)))
 		}
 	}
@@ -117,10 +104,10 @@ func retentionDays(s string) (float64, bool) {
 }
 
 // retentionTooLong (CPL003) warns about retention over 365 days.
-func retentionTooLong(in *policyInput, fs Findings) Findings {
+func retentionTooLong(r *Rule, in *policyInput, fs Findings) Findings {
 	for i, q := range in.p.Spec.Purposes {
 		if d, ok := retentionDays(q.Retention); ok && d > 365 {
-			fs = append(fs, newFinding(CPL003, Warning, purposesPath.Index(i).Child("retention"),
+			fs = append(fs, r.fire(purposesPath.Index(i).Child("retention"),
 				fmt.Sprintf("retention %s is over 365 days; keep personalization data for a year at most.", q.Retention)))
 		}
 	}
@@ -128,14 +115,14 @@ func retentionTooLong(in *policyInput, fs Findings) Findings {
 }
 
 // profilingNeedsConsent (CPL004) requires consent for TCF profiling purposes 3–6.
-func profilingNeedsConsent(in *policyInput, fs Findings) Findings {
+func profilingNeedsConsent(r *Rule, in *policyInput, fs Findings) Findings {
 	for i, q := range in.p.Spec.Purposes {
 		if q.LegalBasis.IsConsent() {
 			continue
 		}
 		for _, t := range q.TCFPurposes {
 			if t >= 3 && t <= 6 {
-				fs = append(fs, newFinding(CPL004, Deny, purposesPath.Index(i).Child("legalBasis"),
+				fs = append(fs, r.fire(purposesPath.Index(i).Child("legalBasis"),
 					fmt.Sprintf("TCF purpose %d (profiling) needs consent but purpose %q has legal basis %s; use Consent or ExplicitConsent.", t, q.Name, q.LegalBasis)))
 				break
 			}
@@ -146,12 +133,12 @@ func profilingNeedsConsent(in *policyInput, fs Findings) Findings {
 
 // globalPrivacyControlRequired (CPL005) requires honouring GPC where the law says so, and
 // making it opt out of every purpose that shares with an ad platform.
-func globalPrivacyControlRequired(in *policyInput, fs Findings) Findings {
+func globalPrivacyControlRequired(r *Rule, in *policyInput, fs Findings) Findings {
 	gpc := in.p.Spec.GlobalPrivacyControl
 	honor := gpc != nil && gpc.Honor
 	for _, j := range in.p.Spec.Jurisdictions {
 		if !honor && (j == ethosv1alpha1.JurisdictionUSCA || j == ethosv1alpha1.JurisdictionUSCO || j == ethosv1alpha1.JurisdictionUSCT) {
-			fs = append(fs, newFinding(CPL005, Deny, specPath.Child("globalPrivacyControl", "honor"),
+			fs = append(fs, r.fire(specPath.Child("globalPrivacyControl", "honor"),
 				fmt.Sprintf("jurisdiction %s requires honouring Global Privacy Control; set globalPrivacyControl.honor: true.", j)))
 			break
 		}
@@ -165,7 +152,7 @@ func globalPrivacyControlRequired(in *policyInput, fs Findings) Findings {
 		}
 		for _, t := range q.ThirdParties {
 			if t.Type == ethosv1alpha1.ThirdPartyAdPlatform {
-				fs = append(fs, newFinding(CPL005, Deny, specPath.Child("globalPrivacyControl", "optsOutOf"),
+				fs = append(fs, r.fire(specPath.Child("globalPrivacyControl", "optsOutOf"),
 					fmt.Sprintf("purpose %q shares with ad platform %q, so Global Privacy Control must withdraw it; add %q to optsOutOf.", q.Name, t.Name, q.Name)))
 				break
 			}
@@ -175,21 +162,21 @@ func globalPrivacyControlRequired(in *policyInput, fs Findings) Findings {
 }
 
 // withdrawalHarderThanGrant (CPL006) requires withdrawal to be as easy as granting.
-func withdrawalHarderThanGrant(in *policyInput, fs Findings) Findings {
+func withdrawalHarderThanGrant(r *Rule, in *policyInput, fs Findings) Findings {
 	w := in.p.Spec.Withdrawal
 	if w == nil || (w.MaxSteps <= w.GrantSteps && w.MaxSteps <= 2) {
 		return fs
 	}
-	return append(fs, newFinding(CPL006, Deny, specPath.Child("withdrawal", "maxSteps"),
+	return append(fs, r.fire(specPath.Child("withdrawal", "maxSteps"),
 		fmt.Sprintf("withdrawing consent takes %d steps, granting %d; withdrawal must take no more steps than granting, and at most 2.", w.MaxSteps, w.GrantSteps)))
 }
 
 // sensitiveDataPurpose (CPL007) denies purposes that cover Sensitive data.
-func sensitiveDataPurpose(in *policyInput, fs Findings) Findings {
+func sensitiveDataPurpose(r *Rule, in *policyInput, fs Findings) Findings {
 	for i, q := range in.p.Spec.Purposes {
 		for j, c := range q.DataClasses {
 			if c == ethosv1alpha1.DataClassSensitive {
-				fs = append(fs, newFinding(CPL007, Deny, purposesPath.Index(i).Child("dataClasses").Index(j),
+				fs = append(fs, r.fire(purposesPath.Index(i).Child("dataClasses").Index(j),
 					fmt.Sprintf("purpose %q must not cover Sensitive data: Ethos never personalizes on it; remove Sensitive.", q.Name)))
 			}
 		}
@@ -199,7 +186,7 @@ func sensitiveDataPurpose(in *policyInput, fs Findings) Findings {
 
 // purposeInUse (CPL008) denies an update that removes a purpose bound Campaigns still use,
 // naming them. The path is keyed by the removed purpose's name: its index no longer exists.
-func purposeInUse(in *policyInput, fs Findings) Findings {
+func purposeInUse(r *Rule, in *policyInput, fs Findings) Findings {
 	if in.old == nil {
 		return fs
 	}
@@ -222,7 +209,7 @@ func purposeInUse(in *policyInput, fs Findings) Findings {
 			continue
 		}
 		slices.Sort(users)
-		fs = append(fs, newFinding(CPL008, Deny, purposesPath.Key(q.Name),
+		fs = append(fs, r.fire(purposesPath.Key(q.Name),
 			fmt.Sprintf("purpose %q is still used by Campaign(s) %s; move them to another purpose or delete them first.", q.Name, strings.Join(users, ", "))))
 	}
 	return fs
@@ -230,13 +217,13 @@ func purposeInUse(in *policyInput, fs Findings) Findings {
 
 // consentDefaultAllow (CPL009) warns that Allow contradicts a consent legal basis outside
 // opt-out regimes.
-func consentDefaultAllow(in *policyInput, fs Findings) Findings {
+func consentDefaultAllow(r *Rule, in *policyInput, fs Findings) Findings {
 	if defaultConsent(in.p) != ethosv1alpha1.ConsentDefaultAllow {
 		return fs
 	}
 	for _, q := range in.p.Spec.Purposes {
 		if q.LegalBasis.IsConsent() {
-			return append(fs, newFinding(CPL009, Warning, specPath.Child("defaultConsent"),
+			return append(fs, r.fire(specPath.Child("defaultConsent"),
 				fmt.Sprintf("Allow treats unknown consent as granted for purpose %q; lawful in opt-out regimes only.", q.Name)))
 		}
 	}

@@ -114,7 +114,7 @@ func TestCheckConsentPolicy(t *testing.T) {
 			fs := CheckConsentPolicy(old, p, tt.bound)
 			g.Expect(hits(fs)).To(Equal(tt.wantHits))
 			if tt.name == "CPL008 removing a purpose in use" {
-				g.Expect(fs[0].Message()).To(ContainSubstring("Campaign(s) ads, news"))
+				g.Expect(fs[0].String()).To(ContainSubstring("Campaign(s) ads, news"))
 			}
 		})
 	}

@@ -33,7 +33,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"strings"
 
 	openreportsv1alpha1 "github.com/openreports/reports-api/apis/openreports.io/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
@@ -90,18 +89,11 @@ type Finding struct {
 	Message  string          // the canonical "[ETH001 SensitiveAttribute] spec...: ..." line
 }
 
-// Skipped is a rule that was not evaluated, and why.
-type Skipped struct {
-	Rule   string
-	Reason string
-}
-
 // Check is everything known about one object: its findings, and the rules not evaluated.
 // Every other rule of the object's kind passed.
 type Check struct {
 	Subject  Subject
 	Findings []Finding
-	Skipped  []Skipped
 	// SchemaInvalid marks an object the API server would reject before any rule runs (lint
 	// only): its findings are the schema's, and no rule counts as passed.
 	SchemaInvalid bool
@@ -111,28 +103,7 @@ type Check struct {
 func FromEthics(fs ethics.Findings) []Finding {
 	out := make([]Finding, len(fs))
 	for i, f := range fs {
-		out[i] = Finding{Rule: f.Rule, Name: f.Name, Severity: f.Severity, Field: f.Field.String(), Message: f.Message()}
-	}
-	return out
-}
-
-// policyRules are the Campaign rules that need the ConsentPolicy's purposes; they are skipped
-// while the policy does not exist (ETH018). Kept here until the rule registry says so itself.
-var policyRules = []string{ethics.ETH008, ethics.ETH009, ethics.ETH010, ethics.ETH011}
-
-// updateOnlyRules run only on an update of a ConsentPolicy (CPL008 compares old and new), so a
-// report of the stored state does not list them.
-var updateOnlyRules = []string{ethics.CPL008}
-
-// CampaignSkips returns the rules not evaluated for a Campaign with these findings: the
-// policy-dependent ones when the policy is missing (ETH018 fired).
-func CampaignSkips(fs []Finding) []Skipped {
-	if !slices.ContainsFunc(fs, func(f Finding) bool { return f.Rule == ethics.ETH018 }) {
-		return nil
-	}
-	out := make([]Skipped, len(policyRules))
-	for i, id := range policyRules {
-		out[i] = Skipped{Rule: id, Reason: "not evaluated: the referenced ConsentPolicy does not exist yet"}
+		out[i] = Finding{Rule: f.Rule, Name: f.RuleName, Severity: f.Severity, Field: f.Field, Message: f.String()}
 	}
 	return out
 }
@@ -141,7 +112,7 @@ func CampaignSkips(fs []Finding) []Skipped {
 // the one call into internal/ethics, so a change of the engine's API changes one function.
 func CheckCampaign(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPolicy) Check {
 	fs := FromEthics(ethics.CheckCampaign(c, policy))
-	return Check{Subject: SubjectOf(kindCampaign, &c.ObjectMeta), Findings: fs, Skipped: CampaignSkips(fs)}
+	return Check{Subject: SubjectOf(kindCampaign, &c.ObjectMeta), Findings: fs}
 }
 
 // CheckConsentPolicy runs the ConsentPolicy rules on a stored policy.
@@ -232,7 +203,7 @@ func results(c Check) []openreportsv1alpha1.ReportResult {
 	var out []openreportsv1alpha1.ReportResult
 	if c.SchemaInvalid {
 		for _, f := range c.Findings {
-			out = append(out, result(c.Subject, f.Rule, f.Name, resultOf(f.Severity), severityOf(string(f.Severity)), f.Message, f.Field, f.Severity))
+			out = append(out, result(c.Subject, f.Rule, f.Name, resultOf(f.Severity), severityOf(f.Severity), f.Message, f.Field, f.Severity))
 		}
 		return out
 	}
@@ -241,15 +212,15 @@ func results(c Check) []openreportsv1alpha1.ReportResult {
 		for _, f := range c.Findings {
 			if f.Rule == rule.ID {
 				found = true
-				out = append(out, result(c.Subject, f.Rule, f.Name, resultOf(f.Severity), severityOf(string(f.Severity)), f.Message, f.Field, f.Severity))
+				// A rule not evaluated is rated by what it decides when it runs.
+				rated := f.Severity
+				if rated == ethics.Skipped {
+					rated = rule.Severity
+				}
+				out = append(out, result(c.Subject, f.Rule, f.Name, resultOf(f.Severity), severityOf(rated), f.Message, f.Field, f.Severity))
 			}
 		}
 		if found {
-			continue
-		}
-		if i := slices.IndexFunc(c.Skipped, func(s Skipped) bool { return s.Rule == rule.ID }); i >= 0 {
-			out = append(out, result(c.Subject, rule.ID, rule.Name, Skip, severityOf(rule.Severity),
-				"["+rule.ID+" "+rule.Name+"] "+c.Skipped[i].Reason, "", ""))
 			continue
 		}
 		out = append(out, result(c.Subject, rule.ID, rule.Name, Pass, severityOf(rule.Severity),
@@ -257,22 +228,18 @@ func results(c Check) []openreportsv1alpha1.ReportResult {
 	}
 	// Findings of rules outside the catalogue (none today) still show up, after the others.
 	for _, f := range c.Findings {
-		if !slices.ContainsFunc(rulesOf(c.Subject.Kind), func(r ethics.Rule) bool { return r.ID == f.Rule }) {
-			out = append(out, result(c.Subject, f.Rule, f.Name, resultOf(f.Severity), severityOf(string(f.Severity)), f.Message, f.Field, f.Severity))
+		if !slices.ContainsFunc(rulesOf(c.Subject.Kind), func(r *ethics.Rule) bool { return r.ID == f.Rule }) {
+			out = append(out, result(c.Subject, f.Rule, f.Name, resultOf(f.Severity), severityOf(f.Severity), f.Message, f.Field, f.Severity))
 		}
 	}
 	return out
 }
 
 // rulesOf returns the catalogue rules that apply to a kind, without update-only ones.
-func rulesOf(kind string) []ethics.Rule {
-	prefix := "ETH"
-	if kind == kindPolicy {
-		prefix = "CPL"
-	}
-	var out []ethics.Rule
-	for _, r := range ethics.Catalogue {
-		if strings.HasPrefix(r.ID, prefix) && !slices.Contains(updateOnlyRules, r.ID) {
+func rulesOf(kind string) []*ethics.Rule {
+	var out []*ethics.Rule
+	for _, r := range ethics.Registry {
+		if r.Subject() == kind && !r.OnUpdateOnly {
 			out = append(out, r)
 		}
 	}
@@ -296,7 +263,7 @@ func result(s Subject, id, name string, res openreportsv1alpha1.Result, sev open
 			r.Properties[PropertyField] = fieldPath
 		}
 		if ethosSev != "" {
-			r.Properties[PropertySeverity] = string(ethosSev)
+			r.Properties[PropertySeverity] = ethics.WireSeverity(ethosSev)
 		}
 	}
 	return r
@@ -310,8 +277,11 @@ func categoryOf(kind string) string {
 }
 
 func resultOf(s ethics.Severity) openreportsv1alpha1.Result {
-	if s == ethics.Deny {
+	switch s {
+	case ethics.Deny:
 		return Fail
+	case ethics.Skipped:
+		return Skip
 	}
 	return Warn
 }
@@ -319,8 +289,8 @@ func resultOf(s ethics.Severity) openreportsv1alpha1.Result {
 // severityOf maps Ethos severities onto the OpenReports scale: a denial is high (the object
 // is refused or Blocked), a warning medium. A rule that can be either ("deny / warning") is
 // rated by its worst case.
-func severityOf(ethosSeverity string) openreportsv1alpha1.ResultSeverity {
-	if strings.Contains(ethosSeverity, string(ethics.Deny)) {
+func severityOf(s ethics.Severity) openreportsv1alpha1.ResultSeverity {
+	if s == ethics.Deny {
 		return "high"
 	}
 	return "medium"

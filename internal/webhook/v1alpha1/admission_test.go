@@ -23,7 +23,6 @@ import (
 	. "github.com/onsi/gomega"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
@@ -31,10 +30,10 @@ import (
 )
 
 func TestAdmit(t *testing.T) {
-	deny := ethics.Finding{Rule: "CPL001", Name: "OptInJurisdictionDefault", Severity: ethics.Deny,
-		Field: field.NewPath("spec", "defaultConsent"), Detail: "must be Deny."}
-	warn := ethics.Finding{Rule: "CPL005", Name: "NoRetention", Severity: ethics.Warning,
-		Field: field.NewPath("spec", "retention"), Detail: "no retention."}
+	deny := ethics.Finding{Rule: "CPL001", RuleName: "OptInJurisdictionDefault", Severity: ethics.Deny,
+		Field: "spec.defaultConsent", Message: "must be Deny."}
+	warn := ethics.Finding{Rule: "CPL005", RuleName: "NoRetention", Severity: ethics.Warning,
+		Field: "spec.retention", Message: "no retention."}
 	policy := func(consent ethosv1alpha1.ConsentDefault, deleting bool) *ethosv1alpha1.ConsentPolicy {
 		p := &ethosv1alpha1.ConsentPolicy{ObjectMeta: metav1.ObjectMeta{Name: "eu-web", Namespace: "shop"}}
 		p.Spec.DefaultConsent = consent

@@ -46,6 +46,8 @@ func recordDecision(kind string, fs ethics.Findings, enforced bool) {
 	results := map[string]string{}
 	for _, f := range fs {
 		switch {
+		case f.Severity == ethics.Skipped:
+			// not evaluated: neither a denial nor a warning
 		case f.Severity == ethics.Deny && enforced:
 			results[f.Rule] = "denied"
 		case f.Severity == ethics.Deny:

@@ -29,7 +29,7 @@ func TestCampaignAdmission(t *testing.T) {
 			g.Expect(err.Error()).To(ContainSubstring(`spec.audience.rules[2].attribute: Forbidden: [ETH003 ProxyTargeting]`))
 			g.Expect(err.Error()).To(ContainSubstring(`spec.dataUsage[2].attribute: Forbidden: [ETH014 OpportunityTargeting]`))
 			causes := err.(apierrors.APIStatus).Status().Details.Causes
-			g.Expect(causes).To(HaveLen(12)) // ETH001 ×4, ETH003, ETH004, ETH005 ×3, ETH009 ×2 (age, gender), ETH014
+			g.Expect(causes).To(HaveLen(13)) // ETH001 ×4, ETH002 (gender In [female]), ETH003, ETH004, ETH005 ×3, ETH009 ×2 (age, gender), ETH014
 			g.Expect(causes[0].Field).To(Equal("spec.audience.rules[0].attribute"))
 		}
 	})
