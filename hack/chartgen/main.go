@@ -20,8 +20,9 @@ limitations under the License.
 // output is not committed. It renders config/default (self-rotated webhook certificate) and
 // config/certmanager with kustomize, turns the few values the chart exposes into template
 // expressions (release namespace, image, replicas, resources, leader election, log level,
-// extra flags, labels), and emits each object once, under `webhook.certManager.enabled` where
-// the two overlays differ. The hand-written half (Chart.yaml, values.yaml,
+// the decision engines' network flags, extra flags, labels), and emits each object once, under
+// `webhook.certManager.enabled` where the two overlays differ. The engines' NetworkPolicies are
+// the manager's (--engine-* flags), so the chart has no NetworkPolicy object of its own. The hand-written half (Chart.yaml, values.yaml,
 // values.schema.json, _helpers.tpl, the monitoring templates) lives next to it.
 //
 //	go run ./hack/chartgen
@@ -66,8 +67,6 @@ var inline = map[string]string{
 	"HELM_PULL_POLICY":     "{{ .Values.image.pullPolicy }}",
 	"HELM_LEADER_ELECT":    "{{ .Values.manager.leaderElection }}",
 	"HELM_LOG_LEVEL":       "{{ .Values.manager.logLevel }}",
-	"HELM_NP_NAMESPACE":    "{{ $namespace }}",
-	"HELM_MONITORING_PORT": strconv.Itoa(resources.HealthPort),
 }
 
 // blocks are `key: MARKER` lines replaced by the YAML of a value, optional ones only when set.
@@ -84,9 +83,29 @@ var (
 	blockLine  = regexp.MustCompile(`(?m)^( *)([A-Za-z]+): (HELM_BLOCK_[A-Z_]+)$`)
 	labelsLine = regexp.MustCompile(`(?m)^( *)zz-helm-labels: ""$`)
 	argsLine   = regexp.MustCompile(`(?m)^( *)- HELM_EXTRA_ARGS$`)
-	// The engine NetworkPolicy's extra ingress rule for Prometheus, as a list item.
-	monitoringRuleLine = regexp.MustCompile(`(?m)^( *)- HELM_MONITORING_RULE$`)
+	// Where config/manager sets --engine-metrics-namespaces: the chart's network flags go there.
+	networkArgsLine = regexp.MustCompile(`(?m)^( *)- HELM_ENGINE_NETWORK_ARGS$`)
 )
+
+// engineNetworkArgs are the manager's --engine-* network flags from the networkPolicy values
+// and monitoring.namespace, one list item a line (the indent is prepended). At the defaults they
+// are config/manager's single --engine-metrics-namespaces flag.
+var engineNetworkArgs = []string{
+	"{{- if .Values.networkPolicy.enabled }}",
+	`- {{ printf "--` + resources.FlagMetricsNamespaces + `=%s" .Values.monitoring.namespace | quote }}`,
+	"{{- with .Values.networkPolicy.ingressNamespaces }}",
+	`- {{ printf "--` + resources.FlagIngressNamespaces + `=%s" (join "," .) | quote }}`,
+	"{{- end }}",
+	"{{- with .Values.networkPolicy.ingressNamespaceSelector }}",
+	`- {{ printf "--` + resources.FlagIngressNamespaceSelector + `=%s" (include "ethos.labelSelector" .) | quote }}`,
+	"{{- end }}",
+	"{{- with .Values.networkPolicy.ingressPodSelector }}",
+	`- {{ printf "--` + resources.FlagIngressPodSelector + `=%s" (include "ethos.labelSelector" .) | quote }}`,
+	"{{- end }}",
+	"{{- else }}",
+	"- --" + resources.FlagNetworkPolicy + "=false",
+	"{{- end }}",
+}
 
 func main() {
 	root := flag.String("root", ".", "repository root")
@@ -180,9 +199,6 @@ func run(root string) error {
 		}
 	}
 
-	if err := engineNetworkPolicies(root, files); err != nil {
-		return err
-	}
 	// Monitoring content the chart ships as files (Helm reads nothing outside the chart).
 	for src, dst := range map[string]string{
 		filepath.Join("config", "prometheus", "rules.yaml"): filepath.Join("files", "prometheus-rules.yaml"),
@@ -209,58 +225,6 @@ func run(root string) error {
 		}
 	}
 	fmt.Printf("chartgen: wrote %d files under %s\n", len(names), chart)
-	return nil
-}
-
-// engineNetworkPolicies emits config/network-policy once per namespace listed in
-// networkPolicy.engineNamespaces, with a rule admitting Prometheus to the engines' metrics
-// port when the PodMonitor is enabled.
-func engineNetworkPolicies(root string, files map[string]string) error {
-	dir := filepath.Join(root, "config", "network-policy")
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	objs, err := render(dir)
-	if err != nil {
-		return err
-	}
-	var out strings.Builder
-	out.WriteString(generatedHeader)
-	out.WriteString("{{- if .Values.networkPolicy.enabled }}\n{{- range $namespace := .Values.networkPolicy.engineNamespaces }}\n")
-	for _, o := range objs {
-		if o.GetKind() != "NetworkPolicy" {
-			return fmt.Errorf("config/network-policy: unexpected %s %s (only NetworkPolicies are templated per namespace)", o.GetKind(), o.GetName())
-		}
-		o.SetNamespace("HELM_NP_NAMESPACE")
-		ingress, _, err := unstructured.NestedSlice(o.Object, "spec", "ingress")
-		if err != nil {
-			return fmt.Errorf("NetworkPolicy %s: spec.ingress: %w", o.GetName(), err)
-		}
-		if err := unstructured.SetNestedSlice(o.Object, append(ingress, "HELM_MONITORING_RULE"), "spec", "ingress"); err != nil {
-			return err
-		}
-		text, err := templatise(o)
-		if err != nil {
-			return err
-		}
-		text = monitoringRuleLine.ReplaceAllStringFunc(text, func(line string) string {
-			indent := monitoringRuleLine.FindStringSubmatch(line)[1]
-			return strings.Join([]string{
-				"{{- if $.Values.monitoring.podMonitor.enabled }}",
-				indent + "- from:",
-				indent + "  - namespaceSelector:",
-				indent + "      matchLabels:",
-				indent + "        kubernetes.io/metadata.name: {{ $.Values.monitoring.namespace }}",
-				indent + "  ports:",
-				indent + "  - protocol: TCP",
-				indent + "    port: HELM_MONITORING_PORT",
-				"{{- end }}",
-			}, "\n")
-		})
-		out.WriteString("---\n" + replaceInline(text))
-	}
-	out.WriteString("{{- end }}\n{{- end }}\n")
-	files[filepath.Join("templates", "generated", "networkpolicy-decision-engine.yaml")] = out.String()
 	return nil
 }
 
@@ -328,6 +292,18 @@ func templatise(orig *unstructured.Unstructured) (string, error) {
 		}
 		return indent + field + ":\n{{- toYaml " + b.expr + " | nindent " + nindent + " }}"
 	})
+	text = networkArgsLine.ReplaceAllStringFunc(text, func(line string) string {
+		indent := networkArgsLine.FindStringSubmatch(line)[1]
+		var out []string
+		for _, l := range engineNetworkArgs {
+			if strings.HasPrefix(l, "{{") {
+				out = append(out, l)
+			} else {
+				out = append(out, indent+l)
+			}
+		}
+		return strings.Join(out, "\n")
+	})
 	text = argsLine.ReplaceAllStringFunc(text, func(line string) string {
 		indent := argsLine.FindStringSubmatch(line)[1]
 		return "{{- range .Values.manager.extraArgs }}\n" + indent + "- {{ . | quote }}\n{{- end }}"
@@ -380,6 +356,9 @@ func templatiseManager(o *unstructured.Unstructured) error {
 		return fmt.Errorf("container %s: no --leader-elect argument", managerContainer)
 	}
 	args[i] = "--leader-elect=HELM_LEADER_ELECT"
+	if err := templatiseNetworkArgs(args); err != nil {
+		return fmt.Errorf("container %s: %w", managerContainer, err)
+	}
 	manager["args"] = append(args, "--zap-log-level=HELM_LOG_LEVEL", "HELM_EXTRA_ARGS")
 
 	env, _ := manager["env"].([]any)
@@ -394,4 +373,28 @@ func templatiseManager(o *unstructured.Unstructured) error {
 		return fmt.Errorf("container %s: no ETHOS_ENGINE_IMAGE variable", managerContainer)
 	}
 	return unstructured.SetNestedMap(o.Object, pod, "spec", "template", "spec")
+}
+
+// templatiseNetworkArgs replaces config/manager's --engine-metrics-namespaces by the chart's
+// network flags. It fails when config/manager sets another engine network flag, which the
+// chart would then set twice (the later one wins): map it onto a value here instead.
+func templatiseNetworkArgs(args []any) error {
+	metrics := -1
+	for i, a := range args {
+		s, _ := a.(string)
+		for _, name := range []string{resources.FlagNetworkPolicy, resources.FlagIngressNamespaces,
+			resources.FlagIngressNamespaceSelector, resources.FlagIngressPodSelector} {
+			if s == "--"+name || strings.HasPrefix(s, "--"+name+"=") {
+				return fmt.Errorf("argument %s has no chart value: teach hack/chartgen to map it", s)
+			}
+		}
+		if strings.HasPrefix(s, "--"+resources.FlagMetricsNamespaces+"=") {
+			metrics = i
+		}
+	}
+	if metrics < 0 {
+		return fmt.Errorf("no --%s argument (the chart's monitoring.namespace replaces it)", resources.FlagMetricsNamespaces)
+	}
+	args[metrics] = "HELM_ENGINE_NETWORK_ARGS"
+	return nil
 }

@@ -233,7 +233,10 @@ func TestChartRejectsWrongValues(t *testing.T) {
 		"image.pullPolicy=Sometimes":            "/image/pullPolicy",
 		"manager.resources.limits.cpu=lots":     "/manager/resources/limits/cpu",
 		"manager.extraArgs={leader-elect}":      "/manager/extraArgs/0",
-		"networkPolicy.engineNamespaces={Shop}": "/networkPolicy/engineNamespaces/0",
+		"networkPolicy.ingressNamespaces={Shop}": "/networkPolicy/ingressNamespaces/0",
+		"networkPolicy.ingressPodSelector.role=front end": "/networkPolicy/ingressPodSelector/role",
+		"networkPolicy.engineNamespaces={shop}": "engineNamespaces",
+		"monitoring.namespace=":                 "/monitoring/namespace",
 		"monitoring.podMonitor.interval=soon":   "/monitoring/podMonitor/interval",
 	} {
 		t.Run(set, func(t *testing.T) {
@@ -247,7 +250,8 @@ func TestChartRejectsWrongValues(t *testing.T) {
 
 // everything renders every optional object the API server knows without extra CRDs.
 var everything = []string{
-	"networkPolicy.enabled=true", "networkPolicy.engineNamespaces={shop,newsletter}",
+	"networkPolicy.ingressNamespaces={ingress-nginx}", "networkPolicy.ingressNamespaceSelector.ethos\\.dev/decision-clients=true",
+	"networkPolicy.ingressPodSelector.role=frontend",
 	"monitoring.podMonitor.enabled=true", "monitoring.serviceMonitor.enabled=true",
 	"monitoring.serviceMonitor.prometheusServiceAccount.name=prometheus-k8s",
 	"monitoring.prometheusRule.enabled=true", "monitoring.dashboard.enabled=true",
@@ -272,9 +276,7 @@ func TestChartIsValidForAPIServer(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	ctx := context.Background()
 
-	for _, ns := range []string{namespace, "shop", "newsletter"} {
-		g.Expect(c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
-	}
+	g.Expect(c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})).To(Succeed())
 	checked := map[string]int{}
 	for _, o := range objs {
 		if o.GroupVersionKind().Group == "monitoring.coreos.com" {
@@ -284,16 +286,16 @@ func TestChartIsValidForAPIServer(t *testing.T) {
 		g.Expect(err).NotTo(HaveOccurred(), "%s %s/%s", o.GetKind(), o.GetNamespace(), o.GetName())
 		checked[o.GetKind()]++
 	}
-	// The optional objects were among them.
-	g.Expect(checked).To(HaveKeyWithValue("NetworkPolicy", 2))
+	// The optional objects were among them; the engines' NetworkPolicies are the manager's.
+	g.Expect(checked).NotTo(HaveKey("NetworkPolicy"))
 	g.Expect(checked).To(HaveKeyWithValue("ConfigMap", 1))
 	g.Expect(checked).To(HaveKeyWithValue("CustomResourceDefinition", 2))
 	g.Expect(checked).To(HaveKey("Deployment"))
 }
 
 // TestChartMonitoring: the PodMonitor selects the engine pods the controller creates, on their
-// named metrics port; the NetworkPolicy admits Prometheus to that port; the rules and the
-// dashboard are the files of config/.
+// named metrics port; the engines' NetworkPolicies admit Prometheus's namespace to that port; the
+// rules and the dashboard are the files of config/.
 func TestChartMonitoring(t *testing.T) {
 	g := NewWithT(t)
 	objs := mustTemplate(t, everything...)
@@ -327,15 +329,7 @@ func TestChartMonitoring(t *testing.T) {
 	g.Expect(metricsService).NotTo(BeNil())
 	g.Expect(metricsService.GetName()).To(Equal("ethos-controller-manager-metrics-service"))
 
-	for _, o := range find(objs, "NetworkPolicy") {
-		ingress, _, _ := unstructured.NestedSlice(o.Object, "spec", "ingress")
-		g.Expect(ingress).To(HaveLen(2), o.GetNamespace())
-		g.Expect(ingress[1]).To(Equal(map[string]any{
-			"from": []any{map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{
-				"kubernetes.io/metadata.name": "monitoring"}}}},
-			"ports": []any{map[string]any{"protocol": "TCP", "port": int64(resources.HealthPort)}},
-		}))
-	}
+	g.Expect(engineNetwork(t, managerArgs(t, objs)).MetricsNamespaces).To(Equal([]string{"monitoring"}))
 
 	rule := kinds["PrometheusRule"]
 	g.Expect(rule).NotTo(BeNil())
@@ -351,4 +345,40 @@ func TestChartMonitoring(t *testing.T) {
 	g.Expect(cm.GetLabels()).To(HaveKeyWithValue("grafana_dashboard", "1"))
 	data, _, _ := unstructured.NestedString(cm.Object, "data", "ethos.json")
 	g.Expect(data).To(Equal(strings.TrimSuffix(string(dashboard), "\n")))
+}
+
+// TestChartEngineNetwork: the networkPolicy values and monitoring.namespace become the manager's
+// engine network flags, parsed as the manager parses them.
+func TestChartEngineNetwork(t *testing.T) {
+	for name, tc := range map[string]struct {
+		set  []string
+		want resources.EngineNetwork
+	}{
+		"defaults": {want: resources.EngineNetwork{MetricsNamespaces: []string{"monitoring"}}},
+		"every source": {
+			set: []string{
+				"networkPolicy.ingressNamespaces={ingress-nginx,gateway}",
+				`networkPolicy.ingressNamespaceSelector.ethos\.dev/decision-clients=true`,
+				"networkPolicy.ingressNamespaceSelector.env=prod",
+				"networkPolicy.ingressPodSelector.role=frontend",
+				"monitoring.namespace=observability",
+			},
+			want: resources.EngineNetwork{
+				IngressNamespaces: []string{"ingress-nginx", "gateway"},
+				IngressNamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{
+					"ethos.dev/decision-clients": "true", "env": "prod"}},
+				IngressPodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"role": "frontend"}},
+				MetricsNamespaces:  []string{"observability"},
+			},
+		},
+		"disabled": {
+			set:  []string{"networkPolicy.enabled=false", "networkPolicy.ingressNamespaces={ingress-nginx}"},
+			want: resources.EngineNetwork{Disabled: true},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := NewWithT(t)
+			g.Expect(engineNetwork(t, managerArgs(t, mustTemplate(t, tc.set...)))).To(Equal(tc.want))
+		})
+	}
 }
