@@ -39,6 +39,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
@@ -176,12 +177,14 @@ func byKindAndName(objs []*unstructured.Unstructured) map[string]map[string]any 
 	return m
 }
 
-// TestChartMatchesConfig: with config/'s image, the chart renders exactly config/default and,
-// with webhook.certManager.enabled, config/certmanager.
+// TestChartMatchesConfig: with config/'s image, the chart renders exactly config/default, with
+// webhook.certManager.enabled config/certmanager, and with rbac.watchNamespaces set to its
+// example namespace config/namespaced.
 func TestChartMatchesConfig(t *testing.T) {
 	for overlay, set := range map[string][]string{
 		"default":     nil,
 		"certmanager": {"webhook.certManager.enabled=true"},
+		"namespaced":  {"rbac.watchNamespaces={shop}"},
 	} {
 		t.Run(overlay, func(t *testing.T) {
 			g := NewWithT(t)
@@ -227,17 +230,19 @@ func TestChartValues(t *testing.T) {
 // TestChartRejectsWrongValues: values.schema.json names the key that is wrong.
 func TestChartRejectsWrongValues(t *testing.T) {
 	for set, want := range map[string]string{
-		"manager.replicas=0":                    "/manager/replicas",
-		"manager.replica=3":                     "replica",
-		"manager.logLevel=verbose":              "/manager/logLevel",
-		"image.pullPolicy=Sometimes":            "/image/pullPolicy",
-		"manager.resources.limits.cpu=lots":     "/manager/resources/limits/cpu",
-		"manager.extraArgs={leader-elect}":      "/manager/extraArgs/0",
-		"networkPolicy.ingressNamespaces={Shop}": "/networkPolicy/ingressNamespaces/0",
+		"manager.replicas=0":                              "/manager/replicas",
+		"manager.replica=3":                               "replica",
+		"manager.logLevel=verbose":                        "/manager/logLevel",
+		"image.pullPolicy=Sometimes":                      "/image/pullPolicy",
+		"manager.resources.limits.cpu=lots":               "/manager/resources/limits/cpu",
+		"manager.extraArgs={leader-elect}":                "/manager/extraArgs/0",
+		"networkPolicy.ingressNamespaces={Shop}":          "/networkPolicy/ingressNamespaces/0",
 		"networkPolicy.ingressPodSelector.role=front end": "/networkPolicy/ingressPodSelector/role",
-		"networkPolicy.engineNamespaces={shop}": "engineNamespaces",
-		"monitoring.namespace=":                 "/monitoring/namespace",
-		"monitoring.podMonitor.interval=soon":   "/monitoring/podMonitor/interval",
+		"networkPolicy.engineNamespaces={shop}":           "engineNamespaces",
+		"monitoring.namespace=":                           "/monitoring/namespace",
+		"rbac.watchNamespaces={shop,Web}":                 "/rbac/watchNamespaces/1",
+		"rbac.watchNamespaces={shop,shop}":                "/rbac/watchNamespaces",
+		"monitoring.podMonitor.interval=soon":             "/monitoring/podMonitor/interval",
 	} {
 		t.Run(set, func(t *testing.T) {
 			g := NewWithT(t)
@@ -251,7 +256,7 @@ func TestChartRejectsWrongValues(t *testing.T) {
 // everything renders every optional object the API server knows without extra CRDs.
 var everything = []string{
 	"networkPolicy.ingressNamespaces={ingress-nginx}", "networkPolicy.ingressNamespaceSelector.ethos\\.dev/decision-clients=true",
-	"networkPolicy.ingressPodSelector.role=frontend",
+	"networkPolicy.ingressPodSelector.role=frontend", "rbac.watchNamespaces={shop}",
 	"monitoring.podMonitor.enabled=true", "monitoring.serviceMonitor.enabled=true",
 	"monitoring.serviceMonitor.prometheusServiceAccount.name=prometheus-k8s",
 	"monitoring.prometheusRule.enabled=true", "monitoring.dashboard.enabled=true",
@@ -276,7 +281,9 @@ func TestChartIsValidForAPIServer(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	ctx := context.Background()
 
-	g.Expect(c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})).To(Succeed())
+	for _, ns := range []string{namespace, "shop"} {
+		g.Expect(c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
+	}
 	checked := map[string]int{}
 	for _, o := range objs {
 		if o.GroupVersionKind().Group == "monitoring.coreos.com" {
@@ -365,10 +372,12 @@ func TestChartEngineNetwork(t *testing.T) {
 			},
 			want: resources.EngineNetwork{
 				IngressNamespaces: []string{"ingress-nginx", "gateway"},
+				// As metav1.ParseToLabelSelector returns them, with an empty MatchExpressions.
 				IngressNamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{
-					"ethos.dev/decision-clients": "true", "env": "prod"}},
-				IngressPodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"role": "frontend"}},
-				MetricsNamespaces:  []string{"observability"},
+					"ethos.dev/decision-clients": "true", "env": "prod"}, MatchExpressions: []metav1.LabelSelectorRequirement{}},
+				IngressPodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"role": "frontend"},
+					MatchExpressions: []metav1.LabelSelectorRequirement{}},
+				MetricsNamespaces: []string{"observability"},
 			},
 		},
 		"disabled": {
@@ -381,4 +390,38 @@ func TestChartEngineNetwork(t *testing.T) {
 			g.Expect(engineNetwork(t, managerArgs(t, mustTemplate(t, tc.set...)))).To(Equal(tc.want))
 		})
 	}
+}
+
+// TestChartWatchNamespaces: rbac.watchNamespaces binds manager-role in exactly the listed
+// namespaces instead of cluster-wide, passes the same list to the manager, and refuses the
+// release namespace.
+func TestChartWatchNamespaces(t *testing.T) {
+	g := NewWithT(t)
+	objs := mustTemplate(t, "rbac.watchNamespaces={web,payments}", "webhook.certManager.enabled=true")
+	g.Expect(flag(t, managerArgs(t, objs), "watch-namespaces")).To(Equal("web,payments"))
+	managerRole := rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "ethos-manager-role"}
+	var boundIn []string
+	for _, o := range find(objs, "RoleBinding") {
+		var b rbacv1.RoleBinding
+		decode(t, o, &b)
+		if b.RoleRef == managerRole {
+			boundIn = append(boundIn, b.Namespace)
+			g.Expect(b.Subjects).To(Equal([]rbacv1.Subject{{Kind: "ServiceAccount", Name: "ethos-controller-manager", Namespace: namespace}}))
+		}
+	}
+	g.Expect(boundIn).To(Equal([]string{"web", "payments"}))
+	for _, o := range find(objs, "ClusterRoleBinding") {
+		var b rbacv1.ClusterRoleBinding
+		decode(t, o, &b)
+		g.Expect(b.RoleRef).NotTo(Equal(managerRole), "no cluster-wide grant of manager-role: %s", b.Name)
+	}
+
+	// Cluster-wide by default: no --watch-namespaces, manager-role bound by a ClusterRoleBinding.
+	objs = mustTemplate(t)
+	g.Expect(managerArgs(t, objs)).NotTo(ContainElement(HavePrefix("--watch-namespaces")))
+	g.Expect(find(objs, "ClusterRoleBinding")).To(ContainElement(HaveField("Object", HaveKeyWithValue("roleRef",
+		HaveKeyWithValue("name", "ethos-manager-role")))))
+
+	_, err := helmTemplate(t, "rbac.watchNamespaces={shop,"+namespace+"}")
+	g.Expect(err).To(MatchError(ContainSubstring("rbac.watchNamespaces: " + namespace + " is the release namespace")))
 }
