@@ -64,7 +64,7 @@ test: manifests generate chart fmt vet envtest-assets test-chart test-rules test
 .PHONY: test-chart
 test-chart: helm ## helm lint (strict) and helm template of the chart, at its defaults and with everything enabled.
 	"$(HELM)" lint --strict charts/ethos
-	"$(HELM)" lint --strict charts/ethos --set webhook.certManager.enabled=true,networkPolicy.enabled=true,networkPolicy.engineNamespaces={shop} \
+	"$(HELM)" lint --strict charts/ethos --set webhook.certManager.enabled=true,networkPolicy.ingressNamespaces={ingress-nginx},networkPolicy.ingressPodSelector.role=frontend,rbac.watchNamespaces={shop} \
 		--set monitoring.podMonitor.enabled=true,monitoring.serviceMonitor.enabled=true,monitoring.prometheusRule.enabled=true,monitoring.dashboard.enabled=true
 	"$(HELM)" template ethos charts/ethos --namespace ethos-system --include-crds > /dev/null
 

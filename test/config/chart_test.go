@@ -39,6 +39,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
@@ -176,12 +177,14 @@ func byKindAndName(objs []*unstructured.Unstructured) map[string]map[string]any 
 	return m
 }
 
-// TestChartMatchesConfig: with config/'s image, the chart renders exactly config/default and,
-// with webhook.certManager.enabled, config/certmanager.
+// TestChartMatchesConfig: with config/'s image, the chart renders exactly config/default, with
+// webhook.certManager.enabled config/certmanager, and with rbac.watchNamespaces set to its
+// example namespace config/namespaced.
 func TestChartMatchesConfig(t *testing.T) {
 	for overlay, set := range map[string][]string{
 		"default":     nil,
 		"certmanager": {"webhook.certManager.enabled=true"},
+		"namespaced":  {"rbac.watchNamespaces={shop}"},
 	} {
 		t.Run(overlay, func(t *testing.T) {
 			g := NewWithT(t)
@@ -227,14 +230,19 @@ func TestChartValues(t *testing.T) {
 // TestChartRejectsWrongValues: values.schema.json names the key that is wrong.
 func TestChartRejectsWrongValues(t *testing.T) {
 	for set, want := range map[string]string{
-		"manager.replicas=0":                    "/manager/replicas",
-		"manager.replica=3":                     "replica",
-		"manager.logLevel=verbose":              "/manager/logLevel",
-		"image.pullPolicy=Sometimes":            "/image/pullPolicy",
-		"manager.resources.limits.cpu=lots":     "/manager/resources/limits/cpu",
-		"manager.extraArgs={leader-elect}":      "/manager/extraArgs/0",
-		"networkPolicy.engineNamespaces={Shop}": "/networkPolicy/engineNamespaces/0",
-		"monitoring.podMonitor.interval=soon":   "/monitoring/podMonitor/interval",
+		"manager.replicas=0":                              "/manager/replicas",
+		"manager.replica=3":                               "replica",
+		"manager.logLevel=verbose":                        "/manager/logLevel",
+		"image.pullPolicy=Sometimes":                      "/image/pullPolicy",
+		"manager.resources.limits.cpu=lots":               "/manager/resources/limits/cpu",
+		"manager.extraArgs={leader-elect}":                "/manager/extraArgs/0",
+		"networkPolicy.ingressNamespaces={Shop}":          "/networkPolicy/ingressNamespaces/0",
+		"networkPolicy.ingressPodSelector.role=front end": "/networkPolicy/ingressPodSelector/role",
+		"networkPolicy.engineNamespaces={shop}":           "engineNamespaces",
+		"monitoring.namespace=":                           "/monitoring/namespace",
+		"rbac.watchNamespaces={shop,Web}":                 "/rbac/watchNamespaces/1",
+		"rbac.watchNamespaces={shop,shop}":                "/rbac/watchNamespaces",
+		"monitoring.podMonitor.interval=soon":             "/monitoring/podMonitor/interval",
 	} {
 		t.Run(set, func(t *testing.T) {
 			g := NewWithT(t)
@@ -247,7 +255,8 @@ func TestChartRejectsWrongValues(t *testing.T) {
 
 // everything renders every optional object the API server knows without extra CRDs.
 var everything = []string{
-	"networkPolicy.enabled=true", "networkPolicy.engineNamespaces={shop,newsletter}",
+	"networkPolicy.ingressNamespaces={ingress-nginx}", "networkPolicy.ingressNamespaceSelector.ethos\\.dev/decision-clients=true",
+	"networkPolicy.ingressPodSelector.role=frontend", "rbac.watchNamespaces={shop}",
 	"monitoring.podMonitor.enabled=true", "monitoring.serviceMonitor.enabled=true",
 	"monitoring.serviceMonitor.prometheusServiceAccount.name=prometheus-k8s",
 	"monitoring.prometheusRule.enabled=true", "monitoring.dashboard.enabled=true",
@@ -272,7 +281,7 @@ func TestChartIsValidForAPIServer(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	ctx := context.Background()
 
-	for _, ns := range []string{namespace, "shop", "newsletter"} {
+	for _, ns := range []string{namespace, "shop"} {
 		g.Expect(c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
 	}
 	checked := map[string]int{}
@@ -284,16 +293,16 @@ func TestChartIsValidForAPIServer(t *testing.T) {
 		g.Expect(err).NotTo(HaveOccurred(), "%s %s/%s", o.GetKind(), o.GetNamespace(), o.GetName())
 		checked[o.GetKind()]++
 	}
-	// The optional objects were among them.
-	g.Expect(checked).To(HaveKeyWithValue("NetworkPolicy", 2))
+	// The optional objects were among them; the engines' NetworkPolicies are the manager's.
+	g.Expect(checked).NotTo(HaveKey("NetworkPolicy"))
 	g.Expect(checked).To(HaveKeyWithValue("ConfigMap", 1))
 	g.Expect(checked).To(HaveKeyWithValue("CustomResourceDefinition", 2))
 	g.Expect(checked).To(HaveKey("Deployment"))
 }
 
 // TestChartMonitoring: the PodMonitor selects the engine pods the controller creates, on their
-// named metrics port; the NetworkPolicy admits Prometheus to that port; the rules and the
-// dashboard are the files of config/.
+// named metrics port; the engines' NetworkPolicies admit Prometheus's namespace to that port; the
+// rules and the dashboard are the files of config/.
 func TestChartMonitoring(t *testing.T) {
 	g := NewWithT(t)
 	objs := mustTemplate(t, everything...)
@@ -327,15 +336,7 @@ func TestChartMonitoring(t *testing.T) {
 	g.Expect(metricsService).NotTo(BeNil())
 	g.Expect(metricsService.GetName()).To(Equal("ethos-controller-manager-metrics-service"))
 
-	for _, o := range find(objs, "NetworkPolicy") {
-		ingress, _, _ := unstructured.NestedSlice(o.Object, "spec", "ingress")
-		g.Expect(ingress).To(HaveLen(2), o.GetNamespace())
-		g.Expect(ingress[1]).To(Equal(map[string]any{
-			"from": []any{map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{
-				"kubernetes.io/metadata.name": "monitoring"}}}},
-			"ports": []any{map[string]any{"protocol": "TCP", "port": int64(resources.HealthPort)}},
-		}))
-	}
+	g.Expect(engineNetwork(t, managerArgs(t, objs)).MetricsNamespaces).To(Equal([]string{"monitoring"}))
 
 	rule := kinds["PrometheusRule"]
 	g.Expect(rule).NotTo(BeNil())
@@ -351,4 +352,76 @@ func TestChartMonitoring(t *testing.T) {
 	g.Expect(cm.GetLabels()).To(HaveKeyWithValue("grafana_dashboard", "1"))
 	data, _, _ := unstructured.NestedString(cm.Object, "data", "ethos.json")
 	g.Expect(data).To(Equal(strings.TrimSuffix(string(dashboard), "\n")))
+}
+
+// TestChartEngineNetwork: the networkPolicy values and monitoring.namespace become the manager's
+// engine network flags, parsed as the manager parses them.
+func TestChartEngineNetwork(t *testing.T) {
+	for name, tc := range map[string]struct {
+		set  []string
+		want resources.EngineNetwork
+	}{
+		"defaults": {want: resources.EngineNetwork{MetricsNamespaces: []string{"monitoring"}}},
+		"every source": {
+			set: []string{
+				"networkPolicy.ingressNamespaces={ingress-nginx,gateway}",
+				`networkPolicy.ingressNamespaceSelector.ethos\.dev/decision-clients=true`,
+				"networkPolicy.ingressNamespaceSelector.env=prod",
+				"networkPolicy.ingressPodSelector.role=frontend",
+				"monitoring.namespace=observability",
+			},
+			want: resources.EngineNetwork{
+				IngressNamespaces: []string{"ingress-nginx", "gateway"},
+				// As metav1.ParseToLabelSelector returns them, with an empty MatchExpressions.
+				IngressNamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{
+					"ethos.dev/decision-clients": "true", "env": "prod"}, MatchExpressions: []metav1.LabelSelectorRequirement{}},
+				IngressPodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"role": "frontend"},
+					MatchExpressions: []metav1.LabelSelectorRequirement{}},
+				MetricsNamespaces: []string{"observability"},
+			},
+		},
+		"disabled": {
+			set:  []string{"networkPolicy.enabled=false", "networkPolicy.ingressNamespaces={ingress-nginx}"},
+			want: resources.EngineNetwork{Disabled: true},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := NewWithT(t)
+			g.Expect(engineNetwork(t, managerArgs(t, mustTemplate(t, tc.set...)))).To(Equal(tc.want))
+		})
+	}
+}
+
+// TestChartWatchNamespaces: rbac.watchNamespaces binds manager-role in exactly the listed
+// namespaces instead of cluster-wide, passes the same list to the manager, and refuses the
+// release namespace.
+func TestChartWatchNamespaces(t *testing.T) {
+	g := NewWithT(t)
+	objs := mustTemplate(t, "rbac.watchNamespaces={web,payments}", "webhook.certManager.enabled=true")
+	g.Expect(flag(t, managerArgs(t, objs), "watch-namespaces")).To(Equal("web,payments"))
+	managerRole := rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "ethos-manager-role"}
+	var boundIn []string
+	for _, o := range find(objs, "RoleBinding") {
+		var b rbacv1.RoleBinding
+		decode(t, o, &b)
+		if b.RoleRef == managerRole {
+			boundIn = append(boundIn, b.Namespace)
+			g.Expect(b.Subjects).To(Equal([]rbacv1.Subject{{Kind: "ServiceAccount", Name: "ethos-controller-manager", Namespace: namespace}}))
+		}
+	}
+	g.Expect(boundIn).To(Equal([]string{"web", "payments"}))
+	for _, o := range find(objs, "ClusterRoleBinding") {
+		var b rbacv1.ClusterRoleBinding
+		decode(t, o, &b)
+		g.Expect(b.RoleRef).NotTo(Equal(managerRole), "no cluster-wide grant of manager-role: %s", b.Name)
+	}
+
+	// Cluster-wide by default: no --watch-namespaces, manager-role bound by a ClusterRoleBinding.
+	objs = mustTemplate(t)
+	g.Expect(managerArgs(t, objs)).NotTo(ContainElement(HavePrefix("--watch-namespaces")))
+	g.Expect(find(objs, "ClusterRoleBinding")).To(ContainElement(HaveField("Object", HaveKeyWithValue("roleRef",
+		HaveKeyWithValue("name", "ethos-manager-role")))))
+
+	_, err := helmTemplate(t, "rbac.watchNamespaces={shop,"+namespace+"}")
+	g.Expect(err).To(MatchError(ContainSubstring("rbac.watchNamespaces: " + namespace + " is the release namespace")))
 }

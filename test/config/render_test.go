@@ -224,24 +224,33 @@ func TestDefaultManager(t *testing.T) {
 	g.Expect(names).To(HaveKeyWithValue("Service/"+flag(t, c.Args, "webhook-service-name"), namespace))
 	g.Expect(names).To(HaveKey("ValidatingWebhookConfiguration/" + flag(t, c.Args, "webhook-config-name")))
 	// ...and the Secret is the one mounted where the webhook server reads its certificate.
-	certDir := flag(t, c.Args, "webhook-cert-path")
-	var mounted string
-	for _, m := range c.VolumeMounts {
-		if m.MountPath == certDir {
-			for _, v := range pod.Volumes {
-				if v.Name == m.Name && v.Secret != nil {
-					mounted = v.Secret.SecretName
-				}
-			}
-		}
-	}
-	g.Expect(mounted).To(Equal(flag(t, c.Args, "cert-secret-name")))
+	g.Expect(mountedCertSecret(t, d)).To(Equal(flag(t, c.Args, "cert-secret-name")))
 
 	// A PodDisruptionBudget keeps a webhook replica through voluntary disruptions.
 	var pdb policyv1.PodDisruptionBudget
 	decode(t, one(t, objs, "PodDisruptionBudget"), &pdb)
 	g.Expect(pdb.Spec.MinAvailable).NotTo(BeNil())
 	g.Expect(labels.SelectorFromSet(pdb.Spec.Selector.MatchLabels).Matches(labels.Set(d.Spec.Template.Labels))).To(BeTrue())
+}
+
+// mountedCertSecret returns the name of the Secret mounted where the manager's webhook server
+// reads its certificate (--webhook-cert-path); empty when none is.
+func mountedCertSecret(t *testing.T, d *appsv1.Deployment) string {
+	t.Helper()
+	pod := d.Spec.Template.Spec
+	c := pod.Containers[0]
+	certDir := flag(t, c.Args, "webhook-cert-path")
+	for _, m := range c.VolumeMounts {
+		if m.MountPath != certDir {
+			continue
+		}
+		for _, v := range pod.Volumes {
+			if v.Name == m.Name && v.Secret != nil {
+				return v.Secret.SecretName
+			}
+		}
+	}
+	return ""
 }
 
 // flag returns the value of --name=value in args.
@@ -309,13 +318,16 @@ func TestDefaultRBAC(t *testing.T) {
 func TestCertManagerOverlay(t *testing.T) {
 	g := NewWithT(t)
 	objs := render(t, "certmanager")
-	c := manager(t, objs).Spec.Template.Spec.Containers[0]
+	d := manager(t, objs)
+	c := d.Spec.Template.Spec.Containers[0]
 	g.Expect(c.Args).To(ContainElement("--disable-cert-rotation"))
 
 	cert := one(t, objs, "Certificate")
 	g.Expect(cert.GetNamespace()).To(Equal(namespace))
 	secretName, _, _ := unstructured.NestedString(cert.Object, "spec", "secretName")
 	g.Expect(secretName).To(Equal(flag(t, c.Args, "cert-secret-name")))
+	// The webhook server reads the Secret cert-manager writes.
+	g.Expect(mountedCertSecret(t, d)).To(Equal(secretName), "the manager mounts another Secret than the Certificate's")
 	dnsNames, _, _ := unstructured.NestedStringSlice(cert.Object, "spec", "dnsNames")
 	g.Expect(dnsNames).To(ContainElement(flag(t, c.Args, "webhook-service-name") + "." + namespace + ".svc"))
 

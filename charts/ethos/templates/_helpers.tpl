@@ -15,3 +15,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- define "ethos.engineImage" -}}
 {{ .Values.engine.image | default (include "ethos.image" .) }}
 {{- end }}
+
+{{/* A map of labels as an equality-based label selector, as kubectl -l takes it: a=1,b=2 (sorted). */}}
+{{- define "ethos.labelSelector" -}}
+{{- $pairs := list }}
+{{- range $key, $value := . }}
+{{- $pairs = append $pairs (printf "%s=%v" $key $value) }}
+{{- end }}
+{{- join "," $pairs }}
+{{- end }}
