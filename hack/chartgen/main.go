@@ -295,7 +295,7 @@ func namespacedMode(selfManaged, namespaced []*unstructured.Unstructured) (map[s
 			return nil, nil, fmt.Errorf("the manager must have one %s=<namespace> argument naming the example namespace, has %q", watchFlag, example)
 		}
 		if !equality(o, d) {
-			return nil, nil, fmt.Errorf("Deployment %s differs from config/default's by more than %s: teach hack/chartgen", managerName, watchFlag)
+			return nil, nil, fmt.Errorf("the manager Deployment %s differs from config/default's by more than %s: teach hack/chartgen", managerName, watchFlag)
 		}
 	}
 	if example == "" {
@@ -397,7 +397,7 @@ func templatise(orig *unstructured.Unstructured) (string, error) {
 	o.SetLabels(labels)
 	if o.GetKind() == "Deployment" && o.GetName() == managerName {
 		if err := templatiseManager(o); err != nil {
-			return "", fmt.Errorf("Deployment %s: %w", managerName, err)
+			return "", fmt.Errorf("the manager Deployment %s: %w", managerName, err)
 		}
 	}
 	data, err := yaml.Marshal(o.Object)

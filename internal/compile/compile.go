@@ -110,7 +110,10 @@ func personalization(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPol
 }
 
 func rules(in []ethosv1alpha1.Rule) []document.Rule {
-	var out []document.Rule
+	if len(in) == 0 {
+		return nil // omitted from the document, as before
+	}
+	out := make([]document.Rule, 0, len(in))
 	for _, r := range in {
 		out = append(out, document.Rule{Attribute: r.Attribute, Operator: document.Operator(r.Operator), Values: slices.Clone(r.Values)})
 	}

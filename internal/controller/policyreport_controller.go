@@ -115,7 +115,7 @@ type PolicyReportReconciler struct {
 // SetupWithManager registers the writer: its controller, watching Campaigns and ConsentPolicies,
 // and the CRD poll (run by the leader only, like the controller).
 func (r *PolicyReportReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	if err := openreportsv1alpha1.AddToScheme(mgr.GetScheme()); err != nil {
+	if err := openreportsv1alpha1.Install(mgr.GetScheme()); err != nil {
 		return err
 	}
 	if r.Debounce == 0 {

@@ -99,7 +99,7 @@ func (s *Set) resolvePolicies() error {
 			score := treeAffinity(c.tree, p.tree)
 			switch {
 			case score > bestScore:
-				best, bestScore = []*Object{p}, score
+				best, bestScore = []*Object{p}, score //nolint:prealloc // a new best starts the list again
 			case score == bestScore:
 				best = append(best, p)
 			}
@@ -113,7 +113,7 @@ func (s *Set) resolvePolicies() error {
 			for i, p := range best {
 				where[i] = p.Where()
 			}
-			return fmt.Errorf("Campaign %s/%s (%s) refers to ConsentPolicy %s/%s, which is defined at %s, none nearer to the Campaign than the others: "+
+			return fmt.Errorf("the Campaign %s/%s (%s) refers to ConsentPolicy %s/%s, which is defined at %s, none nearer to the Campaign than the others: "+
 				"lint each environment on its own (for example `kustomize build envs/prod | kubectl ethos lint -f -`)",
 				c.Namespace, c.Name, c.Where(), c.Namespace, c.Campaign.Spec.ConsentPolicyRef.Name, strings.Join(where, " and "))
 		}

@@ -131,7 +131,7 @@ func TestNamespacedOverlayRBAC(t *testing.T) {
 	}
 	g.Expect(boundIn).To(ConsistOf(watched), "--watch-namespaces and the RoleBindings must list the same namespaces")
 	// Everything else is config/default's.
-	g.Expect(len(objs)).To(Equal(len(render(t, "default")) - 1 + len(watched)))
+	g.Expect(objs).To(HaveLen(len(render(t, "default")) - 1 + len(watched)))
 }
 
 // TestWatchNamespacesScript: `make build-installer OVERLAY=namespaced WATCH_NAMESPACES=...`

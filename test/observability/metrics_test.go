@@ -41,6 +41,7 @@ import (
 	"github.com/ethos-operator/ethos/internal/controller"
 	engineserver "github.com/ethos-operator/ethos/internal/engine/server"
 	"github.com/ethos-operator/ethos/internal/testenv"
+
 	// Registers the admission metrics (in its init).
 	_ "github.com/ethos-operator/ethos/internal/webhook/v1alpha1"
 )

@@ -24,6 +24,7 @@ package evaluator
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 	"strconv"
 	"time"
 
@@ -589,12 +590,7 @@ func (r *rule) in(v *wire.Value) bool {
 }
 
 func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(list, s)
 }
 
 // valueText renders a value as placeholders show it: lists joined with ",", missing as "".

@@ -17,6 +17,8 @@ limitations under the License.
 package evaluator
 
 import (
+	"slices"
+
 	"github.com/ethos-operator/ethos/internal/engine/document"
 	"github.com/ethos-operator/ethos/internal/engine/wire"
 )
@@ -185,10 +187,5 @@ func (ex *exclusion) has(id wire.ItemID) bool {
 		_, ok := ex.set[id]
 		return ok
 	}
-	for _, p := range ex.list {
-		if p == id {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(ex.list, id)
 }

@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -104,9 +105,7 @@ func post(t *testing.T, url, body string, header http.Header) (int, map[string]a
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
+	maps.Copy(req.Header, header)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -317,8 +316,7 @@ func TestWatchPicksUpSymlinkSwap(t *testing.T) {
 	store.LoadInitial()
 	g.Expect(store.Current().ConfigHash()).To(Equal(document.Hash(first)))
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx := t.Context()
 	go store.Watch(ctx, 10*time.Millisecond)
 	g.Expect(os.Symlink("..v2", filepath.Join(dir, "..data_tmp"))).To(Succeed())
 	g.Expect(os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data"))).To(Succeed())

@@ -111,8 +111,7 @@ func (s *Store) Watch(ctx context.Context, interval time.Duration) {
 // reloadAndLog reloads and logs the outcome; it is the only place reload errors are logged.
 func (s *Store) reloadAndLog() {
 	changed, err := s.Reload()
-	var readErr *readError
-	if errors.As(err, &readErr) {
+	if readErr, ok := errors.AsType[*readError](err); ok {
 		if readErr.Error() == s.readFailure {
 			return
 		}
