@@ -110,7 +110,7 @@ func TestNamespacedMode(t *testing.T) {
 		},
 		"another manager change": {
 			namespaced: []*unstructured.Unstructured{managerWith("--leader-elect", "--enable-http2", "--watch-namespaces=shop"), shopBinding},
-			wantErr:    "Deployment ethos-controller-manager differs from config/default's by more than --watch-namespaces: teach hack/chartgen",
+			wantErr:    "the manager Deployment ethos-controller-manager differs from config/default's by more than --watch-namespaces: teach hack/chartgen",
 		},
 		"an object outside the example namespace": {
 			namespaced: []*unstructured.Unstructured{managerWith("--leader-elect", "--watch-namespaces=shop"), object("RoleBinding", "web", "x")},
