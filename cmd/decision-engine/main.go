@@ -31,6 +31,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -45,6 +46,24 @@ func main() {
 	}
 }
 
+// setMemoryLimit gives the Go runtime a soft memory limit below the container's, so the
+// garbage collector works harder before the kernel OOM-kills the pod. GOMEMLIMIT, when
+// set, wins (the runtime already applied it).
+func setMemoryLimit(log *slog.Logger) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit, ok, err := containerMemoryLimit()
+	if err != nil {
+		log.Warn("Cannot read the container memory limit, no Go memory limit set", "error", err)
+		return
+	}
+	if ok {
+		debug.SetMemoryLimit(goMemoryLimit(limit))
+		log.Info("Set the Go memory limit", "containerLimitBytes", limit, "goMemoryLimitBytes", goMemoryLimit(limit))
+	}
+}
+
 func run(args []string) error {
 	fs := flag.NewFlagSet("decision-engine", flag.ContinueOnError)
 	config := fs.String("config", "/etc/ethos/"+document.FileName, "path of the compiled decision document")
@@ -53,6 +72,10 @@ func run(args []string) error {
 	reload := fs.Duration("reload-interval", 2*time.Second, "how often the document file is checked for changes")
 	logLevel := fs.String("log-level", "info",
 		"debug, info, warn or error (debug logs each decision with a keyed visitor hash)")
+	maxInFlight := fs.Int("max-in-flight", server.DefaultLimits.MaxInFlight,
+		"most decision requests answered at once; more are answered 503 with Retry-After: 1")
+	maxBytesInFlight := fs.Int64("max-bytes-in-flight", server.DefaultLimits.MaxBytesInFlight,
+		"most request-body bytes read at once (each request reserves its Content-Length, or 1 MiB); more are answered 503 with Retry-After: 1")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,7 +86,12 @@ func run(args []string) error {
 	if *reload <= 0 {
 		return fmt.Errorf("--reload-interval must be positive")
 	}
+	limits := server.Limits{MaxInFlight: *maxInFlight, MaxBytesInFlight: *maxBytesInFlight}
+	if err := limits.Validate(); err != nil {
+		return err
+	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	setMemoryLimit(log)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
@@ -73,6 +101,9 @@ func run(args []string) error {
 	// without it each process draws its own key.
 	logKey := []byte(os.Getenv("ETHOS_LOG_HASH_KEY"))
 	srv := server.NewServer(store, server.NewMetrics(), log, time.Now, logKey)
+	if err := srv.SetLimits(limits); err != nil {
+		return err
+	}
 	store.LoadInitial()
 	go store.Watch(ctx, *reload)
 

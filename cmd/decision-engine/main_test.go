@@ -141,3 +141,38 @@ func TestBinary(t *testing.T) {
 	g.Expect(logs.String()).To(ContainSubstring("Shutting down"))
 	g.Expect(logs.String()).NotTo(ContainSubstring("anon-7f3a"))
 }
+
+func TestParseCgroupMemoryLimit(t *testing.T) {
+	for _, tt := range []struct {
+		content string
+		limit   int64
+		ok      bool
+		err     string
+	}{
+		{"268435456\n", 268435456, true, ""},
+		{"max\n", 0, false, ""},
+		{"9223372036854771712\n", 0, false, ""}, // cgroup v1 without a limit
+		{"", 0, false, `unexpected cgroup memory limit ""`},
+		{"lots", 0, false, `unexpected cgroup memory limit "lots"`},
+		{"-1", 0, false, `unexpected cgroup memory limit "-1"`},
+	} {
+		limit, ok, err := parseCgroupMemoryLimit(tt.content)
+		if limit != tt.limit || ok != tt.ok || (err == nil) != (tt.err == "") || (err != nil && err.Error() != tt.err) {
+			t.Errorf("parseCgroupMemoryLimit(%q) = %d, %v, %v; want %d, %v, %q", tt.content, limit, ok, err, tt.limit, tt.ok, tt.err)
+		}
+	}
+	if got := goMemoryLimit(256 << 20); got != 241591910 {
+		t.Errorf("goMemoryLimit(256Mi) = %d, want 241591910 (90%%)", got)
+	}
+}
+
+func TestRunRejectsBadLimits(t *testing.T) {
+	for args, want := range map[string]string{
+		"--max-in-flight=0":          "--max-in-flight must be at least 1, got 0",
+		"--max-bytes-in-flight=4096": "--max-bytes-in-flight must be at least 1048576 (the request body limit), got 4096",
+	} {
+		if err := run([]string{args}); err == nil || err.Error() != want {
+			t.Errorf("run(%s) = %v, want %q", args, err, want)
+		}
+	}
+}

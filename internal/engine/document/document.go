@@ -267,18 +267,28 @@ func (e *UnsupportedVersionError) Error() string {
 // the version is this one, the whole document. A document of another version fails with an
 // *UnsupportedVersionError carrying the envelope.
 func Unmarshal(data []byte) (*Document, error) {
-	var env Envelope
-	if err := json.Unmarshal(data, &env); err != nil {
-		return nil, fmt.Errorf("failed to decode decision document: %w", err)
+	env, err := UnmarshalEnvelope(data)
+	if err != nil {
+		return nil, err
 	}
 	if env.APIVersion != APIVersion {
-		return nil, &UnsupportedVersionError{Envelope: env}
+		return nil, &UnsupportedVersionError{Envelope: *env}
 	}
 	d := &Document{}
 	if err := json.Unmarshal(data, d); err != nil {
 		return nil, fmt.Errorf("failed to decode decision document: %w", err)
 	}
 	return d, nil
+}
+
+// UnmarshalEnvelope decodes only the envelope of a document of any version, so an engine
+// can serve the fallback of a document it cannot otherwise read.
+func UnmarshalEnvelope(data []byte) (*Envelope, error) {
+	env := &Envelope{}
+	if err := json.Unmarshal(data, env); err != nil {
+		return nil, fmt.Errorf("failed to decode decision document: %w", err)
+	}
+	return env, nil
 }
 
 // Hash identifies a document's bytes: the first 16 hex digits of their SHA-256. The

@@ -369,6 +369,39 @@ func (e *Evaluator) buildExperience(x *document.Experience, path string) (experi
 	return out, nil
 }
 
+// FallbackFromEnvelope builds the engine of a document that cannot be served as written
+// (another version, or one that does not build) from its envelope alone: every answer is
+// its fallback, with reason Suspended when the envelope says so and Blocked otherwise, and
+// configHash hash.
+func FallbackFromEnvelope(env document.Envelope, hash string) *Evaluator {
+	reason := document.FallbackBlocked
+	if env.Mode == document.ModeFallbackOnly && env.Reason == document.FallbackSuspended {
+		reason = document.FallbackSuspended
+	}
+	content := env.Fallback.Content
+	if content == nil {
+		content = map[string]string{}
+	}
+	return fallbackOnly(env.Campaign.String(), content, reason, hash)
+}
+
+// FailClosed is an engine that answers e's fallback to everyone with reason Blocked, for
+// when the document that replaced e cannot be read at all. Its configHash stays e's, as
+// e's content is what it serves.
+func (e *Evaluator) FailClosed() *Evaluator {
+	return fallbackOnly(e.campaign, e.fallback.Content, document.FallbackBlocked, e.hash)
+}
+
+func fallbackOnly(campaign string, content map[string]string, reason document.FallbackReason, hash string) *Evaluator {
+	return &Evaluator{
+		hash: hash, campaign: campaign, mode: document.ModeFallbackOnly, reason: reason,
+		fallback: wire.Answer{
+			Campaign: campaign, Content: content, Items: emptyItems,
+			Explanation: wire.NeutralExplanation, ConfigHash: hash,
+		},
+	}
+}
+
 // Mode reports the document's mode and, when FallbackOnly, why.
 func (e *Evaluator) Mode() (document.Mode, document.FallbackReason) { return e.mode, e.reason }
 

@@ -34,6 +34,7 @@ type Metrics struct {
 	rejected  *prometheus.CounterVec
 	reloads   *prometheus.CounterVec
 	document  *prometheus.GaugeVec
+	state     *prometheus.GaugeVec
 }
 
 // NewMetrics creates and registers the metrics.
@@ -64,8 +65,12 @@ func NewMetrics() *Metrics {
 			Name: "ethos_document_info",
 			Help: "The decision document being served (value 1).",
 		}, []string{"campaign", "config_hash", "mode"}),
+		state: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ethos_engine_document_state",
+			Help: "How the served engine relates to the document file (1 for the current state): NotLoaded, Current, Stale (a newer Personalize document, the last good one serves) or FailedClosed (the fallback serves).",
+		}, []string{"state"}),
 	}
-	m.Registry.MustRegister(m.decisions, m.latency, m.rejected, m.reloads, m.document,
+	m.Registry.MustRegister(m.decisions, m.latency, m.rejected, m.reloads, m.document, m.state,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range wire.Reasons {
 		if r != wire.ReasonMatched {
@@ -75,17 +80,31 @@ func NewMetrics() *Metrics {
 	return m
 }
 
-// observeReload records a reload attempt and, on success, which document is served.
-func (m *Metrics) observeReload(e *evaluator.Evaluator, err error) {
-	if err != nil {
+// observeReload records a reload attempt, which document is served and the state.
+func (m *Metrics) observeReload(e *evaluator.Evaluator, st DocumentStatus) {
+	if st.State == StateCurrent {
+		m.reloads.WithLabelValues("success").Inc()
+	} else {
 		m.reloads.WithLabelValues("failure").Inc()
+	}
+	m.observeState(st.State)
+	if e == nil {
 		return
 	}
-	m.reloads.WithLabelValues("success").Inc()
 	m.document.Reset()
 	mode, _ := e.Mode()
 	m.document.WithLabelValues(e.Campaign(), e.ConfigHash(), string(mode)).Set(1)
 	for _, x := range e.Experiences() {
 		m.decisions.WithLabelValues(string(wire.ReasonMatched), x)
+	}
+}
+
+func (m *Metrics) observeState(current DocumentState) {
+	for _, st := range DocumentStates {
+		v := 0.0
+		if st == current {
+			v = 1
+		}
+		m.state.WithLabelValues(string(st)).Set(v)
 	}
 }

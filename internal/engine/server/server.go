@@ -58,6 +58,79 @@ type Server struct {
 	logKey   []byte
 	draining atomic.Bool
 	buffers  sync.Pool
+	// slots holds one token per request being answered; full means overloaded.
+	slots chan struct{}
+	// bodyBytes bounds the request bytes being read at once.
+	bodyBytes byteBudget
+}
+
+// Limits bound what the engine holds in flight, so no burst of requests can push it past
+// its memory limit: past a bound a request is answered 503 with Retry-After: 1 at once,
+// before its body is read.
+type Limits struct {
+	// MaxInFlight is the most requests answered at once (--max-in-flight).
+	MaxInFlight int
+	// MaxBytesInFlight is the most request-body bytes being read at once
+	// (--max-bytes-in-flight). A request reserves its Content-Length, or the 1 MiB body
+	// limit when it sends none; at least wire.MaxBodyBytes.
+	MaxBytesInFlight int64
+}
+
+// DefaultLimits fit the engine's default 256Mi memory limit: 32 MiB of bodies in flight
+// is at most about 64 MiB of buffers while they are read and decoded, and 256 decisions of
+// microseconds each at once is far more than one replica's cores answer.
+var DefaultLimits = Limits{MaxInFlight: 256, MaxBytesInFlight: 32 << 20}
+
+// Validate reports a limit that cannot work, naming its flag.
+func (l Limits) Validate() error {
+	if l.MaxInFlight < 1 {
+		return fmt.Errorf("--max-in-flight must be at least 1, got %d", l.MaxInFlight)
+	}
+	if l.MaxBytesInFlight < wire.MaxBodyBytes {
+		return fmt.Errorf("--max-bytes-in-flight must be at least %d (the request body limit), got %d", wire.MaxBodyBytes, l.MaxBytesInFlight)
+	}
+	return nil
+}
+
+// SetLimits replaces the limits; call it before serving. Invalid limits are an error.
+func (s *Server) SetLimits(l Limits) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	s.slots = make(chan struct{}, l.MaxInFlight)
+	s.bodyBytes = byteBudget{limit: l.MaxBytesInFlight}
+	return nil
+}
+
+// byteBudget is a non-blocking counting semaphore over bytes.
+type byteBudget struct {
+	limit int64
+	used  atomic.Int64
+}
+
+// tryAcquire reserves n bytes (at most the whole budget) and reports whether it could.
+func (b *byteBudget) tryAcquire(n int64) bool {
+	for {
+		used := b.used.Load()
+		if used+n > b.limit {
+			return false
+		}
+		if b.used.CompareAndSwap(used, used+n) {
+			return true
+		}
+	}
+}
+
+func (b *byteBudget) release(n int64) { b.used.Add(-n) }
+
+// bodyReservation is what a request reserves of the byte budget: its declared length
+// (plus the one byte read past the limit), else the body limit.
+func bodyReservation(contentLength, budget int64) int64 {
+	n := int64(wire.MaxBodyBytes + 1)
+	if contentLength >= 0 && contentLength < n {
+		n = contentLength + 1
+	}
+	return min(n, budget)
 }
 
 // NewServer returns a Server. logKey keys visitor-id hashes in logs; when empty a random
@@ -72,13 +145,15 @@ func NewServer(store *Store, metrics *Metrics, log *slog.Logger, now func() time
 	}
 	s := &Server{store: store, metrics: metrics, log: log, now: now, logKey: logKey}
 	s.buffers.New = func() any { return new(bytes.Buffer) }
+	_ = s.SetLimits(DefaultLimits) // valid by construction
 	prev := store.OnReload
-	store.OnReload = func(e *evaluator.Evaluator, err error) {
-		metrics.observeReload(e, err)
+	store.OnReload = func(e *evaluator.Evaluator, st DocumentStatus) {
+		metrics.observeReload(e, st)
 		if prev != nil {
-			prev(e, err)
+			prev(e, st)
 		}
 	}
+	metrics.observeState(store.Status().State)
 	return s
 }
 
@@ -91,7 +166,8 @@ func (s *Server) VisitorHash(id string) string {
 
 // ErrorBody is the JSON body of every error answer.
 type ErrorBody struct {
-	// Code is a stable CamelCase error code: InvalidRequest, MethodNotAllowed, NotReady, NotFound.
+	// Code is a stable CamelCase error code: InvalidRequest, MethodNotAllowed, NotReady,
+	// NotFound, Overloaded.
 	Code string `json:"code"`
 	// Field is the JSON path of the offending request field, when there is one.
 	Field string `json:"field,omitempty"`
@@ -140,6 +216,21 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// Past a bound, refuse before reading the body: the refusal costs no memory.
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	default:
+		s.overloaded(w, "too many requests in flight")
+		return
+	}
+	reserved := bodyReservation(r.ContentLength, s.bodyBytes.limit)
+	if !s.bodyBytes.tryAcquire(reserved) {
+		s.overloaded(w, "too many request bytes in flight")
+		return
+	}
+	defer s.bodyBytes.release(reserved)
+
 	buf := s.buffers.Get().(*bytes.Buffer)
 	defer s.putBuffer(buf)
 	buf.Reset()
@@ -184,6 +275,13 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// overloaded answers 503 with Retry-After: 1: the bound is momentary, so callers retry
+// soon (or serve their own fallback) rather than give up.
+func (s *Server) overloaded(w http.ResponseWriter, why string) {
+	w.Header().Set("Retry-After", "1")
+	s.writeError(w, http.StatusServiceUnavailable, ErrorBody{Code: "Overloaded", Message: why + ", retry in 1 second"})
+}
+
 // maxPooledBuffer is the largest body buffer kept for reuse. Typical requests are a few KiB;
 // keeping the buffers of rare 1 MiB bodies would hold MiBs per pooled buffer for good.
 const maxPooledBuffer = 64 << 10
@@ -210,11 +308,26 @@ func (s *Server) OpsHandler() http.Handler {
 		case s.store.Current() == nil:
 			writePlain(w, http.StatusServiceUnavailable, "no valid decision document loaded\n")
 		default:
-			writePlain(w, http.StatusOK, "ok "+s.store.Current().ConfigHash()+"\n")
+			writePlain(w, http.StatusOK, readyBody(s.store.Status()))
 		}
 	})
 	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
 	return mux
+}
+
+// readyBody is /readyz's body when an engine is served. A Stale or FailedClosed engine
+// stays ready on purpose: it answers correctly (the fallback, or an upgrade's last good
+// document), and an unready pod would leave callers with no answer at all. The body says
+// which document is served and why the file is not.
+func readyBody(st DocumentStatus) string {
+	if st.State == StateCurrent {
+		return "ok " + st.ServedHash + "\n"
+	}
+	file := st.FileHash
+	if file == "" {
+		file = "unreadable"
+	}
+	return fmt.Sprintf("%s serving %s, file %s: %s\n", st.State, st.ServedHash, file, st.Error)
 }
 
 func writePlain(w http.ResponseWriter, status int, body string) {

@@ -221,31 +221,22 @@ func TestReadinessAndReload(t *testing.T) {
 	g.Expect(body["configHash"]).To(Equal(document.Hash(good)))
 	old := ts.store.Current()
 
-	// A broken new file is rejected; the old version keeps serving.
-	for _, broken := range []string{`not json`, `{"apiVersion":"decision.ethos.dev/v9"}`,
-		// The previous format, as a document left from before an upgrade.
-		`{"apiVersion":"decision.ethos.dev/v1","campaign":{"namespace":"shop","name":"spring-running"},"mode":"Personalize","spec":{"purpose":"personalization"}}`,
-		`{"apiVersion":"decision.ethos.dev/v2","campaign":{"namespace":"shop","name":"spring-running"},"mode":"Personalize","fallback":{"content":{}},` +
-			`"personalization":{"bucketingSeed":"s","purpose":{"name":"personalization"},"defaultConsent":"Deny","assignment":"FirstMatch",` +
-			`"experiences":[{"name":"a","weight":1,"rules":[{"attribute":"x","operator":"Gt","values":["many"]}]}]}}`} {
-		g.Expect(os.WriteFile(ts.path, []byte(broken), 0o600)).To(Succeed())
-		changed, err := ts.store.Reload()
-		g.Expect(err).To(HaveOccurred())
-		g.Expect(changed).To(BeFalse())
-		g.Expect(ts.store.Current()).To(BeIdenticalTo(old))
-		_, body = post(t, ts.api.URL, goodBody, nil)
-		g.Expect(body["configHash"]).To(Equal(document.Hash(good)))
-		g.Expect(body["reason"]).To(Equal("Matched"))
-	}
-	ts.store.reloadAndLog() // same broken content: not re-parsed, not re-logged
-	g.Expect(strings.Count(ts.logs.String(), "Rejected decision document")).To(Equal(1))
-
-	// A document of an unknown version is refused with a log line that says so.
-	g.Expect(os.WriteFile(ts.path, []byte(`{"apiVersion":"decision.ethos.dev/v9","campaign":{"namespace":"shop","name":"spring-running"}}`), 0o600)).To(Succeed())
+	// A Personalize document of a newer version keeps the last good one (an upgrade in
+	// progress), and says so in /readyz; the same content is not re-parsed or re-logged.
+	v1 := `{"apiVersion":"decision.ethos.dev/v9","campaign":{"namespace":"shop","name":"spring-running"},"mode":"Personalize","fallback":{"content":{}}}`
+	g.Expect(os.WriteFile(ts.path, []byte(v1), 0o600)).To(Succeed())
+	ts.store.reloadAndLog()
 	ts.store.reloadAndLog()
 	g.Expect(ts.store.Current()).To(BeIdenticalTo(old))
-	g.Expect(strings.Count(ts.logs.String(), "Rejected decision document")).To(Equal(2))
+	_, body = post(t, ts.api.URL, goodBody, nil)
+	g.Expect(body["configHash"]).To(Equal(document.Hash(good)))
+	g.Expect(body["reason"]).To(Equal("Matched"))
+	g.Expect(strings.Count(ts.logs.String(), "Rejected decision document")).To(Equal(2)) // and the missing file at start
 	g.Expect(ts.logs.String()).To(ContainSubstring(`unsupported apiVersion \"decision.ethos.dev/v9\", this engine reads \"decision.ethos.dev/v2\"`))
+	code, readyz := get(t, ts.ops.URL+"/readyz")
+	g.Expect(code).To(Equal(http.StatusOK))
+	g.Expect(readyz).To(Equal("Stale serving " + document.Hash(good) + ", file " + document.Hash([]byte(v1)) +
+		": unsupported apiVersion \"decision.ethos.dev/v9\", this engine reads \"decision.ethos.dev/v2\"\n"))
 
 	// A new good file (suspended) replaces it.
 	next := writeDocument(t, ts.path, func(d *document.Document) { d.Mode, d.Reason = document.ModeFallbackOnly, document.FallbackSuspended })
@@ -256,11 +247,13 @@ func TestReadinessAndReload(t *testing.T) {
 
 	// Metrics count decisions by reason and experience, and reloads.
 	_, metrics := get(t, ts.ops.URL+"/metrics")
-	g.Expect(metrics).To(ContainSubstring(`ethos_decisions_total{experience="trail-hero",reason="Matched"} 5`))
+	g.Expect(metrics).To(ContainSubstring(`ethos_decisions_total{experience="trail-hero",reason="Matched"} 2`))
 	g.Expect(metrics).To(ContainSubstring(`ethos_decisions_total{experience="",reason="Suspended"} 1`))
-	g.Expect(metrics).To(ContainSubstring(`ethos_document_reloads_total{result="failure"} 6`))
+	g.Expect(metrics).To(ContainSubstring(`ethos_document_reloads_total{result="failure"} 3`))
 	g.Expect(metrics).To(ContainSubstring(`ethos_document_reloads_total{result="success"} 2`))
-	g.Expect(metrics).To(ContainSubstring(`ethos_decision_duration_seconds_count 6`))
+	g.Expect(metrics).To(ContainSubstring(`ethos_decision_duration_seconds_count 3`))
+	g.Expect(metrics).To(ContainSubstring(`ethos_engine_document_state{state="Current"} 1`))
+	g.Expect(metrics).To(ContainSubstring(`ethos_engine_document_state{state="Stale"} 0`))
 }
 
 // TestMissingFileIsLoggedOncePerStateChange: polling a missing file logs one error, not
@@ -342,4 +335,136 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	g.Eventually(done).Should(Receive(BeNil()))
 	_, err = http.Get("http://" + ops.Addr().String() + "/healthz")
 	g.Expect(err).To(HaveOccurred())
+}
+
+// TestFailClosedReloads: a file that replaces a good Personalize document and cannot be
+// served as written never leaves the engine personalizing (issue 19): it serves the
+// fallback (the envelope's when readable, else the last good one's with reason Blocked),
+// stays ready with a /readyz body that says why, and reports FailedClosed in metrics.
+func TestFailClosedReloads(t *testing.T) {
+	unbuildable := `{"apiVersion":"decision.ethos.dev/v2","campaign":{"namespace":"shop","name":"spring-running"},"mode":"Personalize","fallback":{"content":{"headline":"Env"}},` +
+		`"personalization":{"bucketingSeed":"s","purpose":{"name":"personalization"},"defaultConsent":"Deny","assignment":"FirstMatch",` +
+		`"experiences":[{"name":"a","weight":1,"rules":[{"attribute":"x","operator":"Gt","values":["many"]}]}]}}`
+	newerBlocked := `{"apiVersion":"decision.ethos.dev/v9","campaign":{"namespace":"shop","name":"spring-running"},"mode":"FallbackOnly","reason":"Blocked","fallback":{"content":{"headline":"Welcome"}},"rules":{"new":true}}`
+	newerSuspended := `{"apiVersion":"decision.ethos.dev/v9","campaign":{"namespace":"shop","name":"spring-running"},"mode":"FallbackOnly","reason":"Suspended","fallback":{"content":{}}}`
+	tests := []struct {
+		name string
+		// file is the new content; "" removes the file.
+		file string
+		// fromEnvelope: the answer is the file's envelope fallback (configHash of the file),
+		// else the last good document's fallback (its configHash).
+		fromEnvelope bool
+		wantReason   string
+		wantContent  map[string]any
+		wantError    string
+	}{
+		{"garbage", `not json`, false, "Blocked", nil, "failed to decode decision document: invalid character 'o' in literal null (expecting 'u')"},
+		{"newer version without mode or fallback", `{"apiVersion":"decision.ethos.dev/v9"}`, false, "Blocked", nil,
+			`unsupported apiVersion "decision.ethos.dev/v9", this engine reads "decision.ethos.dev/v2"`},
+		{"newer version saying FallbackOnly/Blocked", newerBlocked, true, "Blocked", map[string]any{"headline": "Welcome"},
+			`unsupported apiVersion "decision.ethos.dev/v9", this engine reads "decision.ethos.dev/v2"`},
+		{"newer version saying FallbackOnly/Suspended", newerSuspended, true, "Suspended", map[string]any{},
+			`unsupported apiVersion "decision.ethos.dev/v9", this engine reads "decision.ethos.dev/v2"`},
+		{"this version, not buildable", unbuildable, true, "Blocked", map[string]any{"headline": "Env"},
+			`failed to build decision document: personalization.experiences[0].rules[0].values[0]: Gt needs a number: strconv.ParseFloat: parsing "many": invalid syntax`},
+		{"file removed", "", false, "Blocked", nil, "failed to read decision document: open "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			ts := newTestServer(t, true)
+			good := ts.store.Current()
+			_, before := post(t, ts.api.URL, goodBody, nil)
+			g.Expect(before["reason"]).To(Equal("Matched"))
+			_, fallback := post(t, ts.api.URL, `{"visitor":{"id":"v"}}`, nil)
+			g.Expect(fallback["reason"]).To(Equal("ZoneNotServed"))
+
+			wantHash, fileHash := good.ConfigHash(), "unreadable"
+			if tt.file == "" {
+				g.Expect(os.Remove(ts.path)).To(Succeed())
+			} else {
+				g.Expect(os.WriteFile(ts.path, []byte(tt.file), 0o600)).To(Succeed())
+				fileHash = document.Hash([]byte(tt.file))
+			}
+			wantContent := fallback["content"]
+			if tt.fromEnvelope {
+				wantHash, wantContent = fileHash, tt.wantContent
+			}
+			ts.store.reloadAndLog()
+
+			_, body := post(t, ts.api.URL, goodBody, nil)
+			g.Expect(body).To(Equal(map[string]any{
+				"campaign": "shop/spring-running", "personalized": false, "experience": "",
+				"content": wantContent, "items": []any{}, "reason": tt.wantReason,
+				"explanation": wire.NeutralExplanation, "configHash": wantHash,
+			}))
+			code, readyz := get(t, ts.ops.URL+"/readyz")
+			g.Expect(code).To(Equal(http.StatusOK))
+			g.Expect(readyz).To(HavePrefix("FailedClosed serving " + wantHash + ", file " + fileHash + ": " + tt.wantError))
+			_, metrics := get(t, ts.ops.URL+"/metrics")
+			g.Expect(metrics).To(ContainSubstring(`ethos_engine_document_state{state="FailedClosed"} 1`))
+			g.Expect(metrics).To(ContainSubstring(`ethos_engine_document_state{state="Current"} 0`))
+
+			// Polling the same failure changes nothing; the good file coming back is served again.
+			ts.store.reloadAndLog()
+			g.Expect(ts.store.Status().State).To(Equal(StateFailedClosed))
+			writeDocument(t, ts.path, nil)
+			ts.store.reloadAndLog()
+			_, body = post(t, ts.api.URL, goodBody, nil)
+			g.Expect(body["reason"]).To(Equal("Matched"))
+			g.Expect(body["configHash"]).To(Equal(good.ConfigHash()))
+			_, readyz = get(t, ts.ops.URL+"/readyz")
+			g.Expect(readyz).To(Equal("ok " + good.ConfigHash() + "\n"))
+		})
+	}
+}
+
+// TestOverloadAnswers503: past either in-flight bound a request is refused at once with
+// 503, Retry-After: 1 and a JSON error, and the slot or bytes are given back afterwards.
+func TestOverloadAnswers503(t *testing.T) {
+	g := NewWithT(t)
+	ts := newTestServer(t, true)
+	g.Expect(ts.srv.SetLimits(Limits{MaxInFlight: 1, MaxBytesInFlight: wire.MaxBodyBytes})).To(Succeed())
+	decide := func() *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		ts.srv.DecisionHandler().ServeHTTP(w, httptest.NewRequest(http.MethodPost, DecisionsPath, strings.NewReader(goodBody)))
+		return w
+	}
+	expectOverloaded := func(w *httptest.ResponseRecorder, message string) {
+		g.Expect(w.Code).To(Equal(http.StatusServiceUnavailable))
+		g.Expect(w.Header().Get("Retry-After")).To(Equal("1"))
+		g.Expect(w.Header().Get("Content-Type")).To(Equal("application/json"))
+		g.Expect(w.Body.String()).To(Equal(`{"code":"Overloaded","message":"` + message + `, retry in 1 second"}` + "\n"))
+	}
+
+	ts.srv.slots <- struct{}{} // a request in flight
+	expectOverloaded(decide(), "too many requests in flight")
+	<-ts.srv.slots
+	g.Expect(decide().Code).To(Equal(http.StatusOK))
+
+	g.Expect(ts.srv.bodyBytes.tryAcquire(wire.MaxBodyBytes - int64(len(goodBody)))).To(BeTrue()) // a large body being read
+	expectOverloaded(decide(), "too many request bytes in flight")
+	ts.srv.bodyBytes.release(wire.MaxBodyBytes - int64(len(goodBody)))
+	g.Expect(decide().Code).To(Equal(http.StatusOK))
+	g.Expect(ts.srv.bodyBytes.used.Load()).To(BeZero())
+	g.Expect(ts.srv.slots).To(BeEmpty())
+
+	_, metrics := get(t, ts.ops.URL+"/metrics")
+	g.Expect(metrics).To(ContainSubstring(`ethos_decision_requests_rejected_total{code="503"} 2`))
+}
+
+func TestLimitsValidateAndReservation(t *testing.T) {
+	g := NewWithT(t)
+	g.Expect(DefaultLimits.Validate()).To(Succeed())
+	g.Expect(Limits{MaxInFlight: 0, MaxBytesInFlight: 32 << 20}.Validate()).To(MatchError("--max-in-flight must be at least 1, got 0"))
+	g.Expect(Limits{MaxInFlight: 1, MaxBytesInFlight: 1000}.Validate()).To(MatchError("--max-bytes-in-flight must be at least 1048576 (the request body limit), got 1000"))
+	for _, tt := range []struct{ contentLength, budget, want int64 }{
+		{100, 32 << 20, 101},
+		{-1, 32 << 20, wire.MaxBodyBytes + 1},      // chunked: the body limit
+		{5 << 20, 32 << 20, wire.MaxBodyBytes + 1}, // over the limit: only limit+1 bytes are read
+		{-1, wire.MaxBodyBytes, wire.MaxBodyBytes}, // never more than the whole budget
+		{0, 32 << 20, 1},
+	} {
+		g.Expect(bodyReservation(tt.contentLength, tt.budget)).To(Equal(tt.want), "contentLength %d", tt.contentLength)
+	}
 }

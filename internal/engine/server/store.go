@@ -31,34 +31,81 @@ import (
 
 // Store holds the engine being served and reloads it from a file. Requests take the
 // current engine once (Current) and finish on it, so a reload never changes an answer
-// half-way; a file that does not parse or compile is rejected and the old engine keeps
-// serving.
+// half-way.
+//
+// A new file that the engine cannot serve as written fails closed (docs/decision-engine.md,
+// "Fail-closed reloads"): it never leaves the engine personalizing on a document the
+// controller has replaced, except when the new file is a Personalize document of a version
+// this engine does not know (an upgrade in progress), which keeps the last good document.
 type Store struct {
 	path    string
 	log     *slog.Logger
 	current atomic.Pointer[evaluator.Evaluator]
-	// OnReload, when set, is called after each reload attempt that saw new file content.
-	OnReload func(e *evaluator.Evaluator, err error)
+	status  atomic.Pointer[DocumentStatus]
+	// OnReload, when set, is called after each reload attempt that saw new file content
+	// (or a newly failing read), with the engine then served (nil if none) and the status.
+	OnReload func(e *evaluator.Evaluator, st DocumentStatus)
 
 	mu sync.Mutex
 	// seen is the hash of the last content tried, so a broken file is logged once, not
 	// at every poll.
 	seen string
+	// lastGood is the last document loaded as written; its fallback content is what a
+	// fail-closed engine serves when the new file has no readable envelope.
+	lastGood *evaluator.Evaluator
+	// readFailing is true while the file cannot be read, so the failure is acted on once.
+	readFailing bool
 	// readFailure is the last read error logged, so a missing file is logged once per
 	// change of state, not at every poll.
 	readFailure string
 }
 
+// DocumentState says how the served engine relates to the document file.
+type DocumentState string
+
+const (
+	// StateNotLoaded: no document was ever loaded; decisions answer 503.
+	StateNotLoaded DocumentState = "NotLoaded"
+	// StateCurrent: the file's document is served as written.
+	StateCurrent DocumentState = "Current"
+	// StateStale: the file is a Personalize document of a version this engine cannot read;
+	// the last good document keeps serving (an upgrade in progress).
+	StateStale DocumentState = "Stale"
+	// StateFailedClosed: the file could not be served as written and does not say to
+	// personalize in a form this engine can trust; every answer is the fallback (reason
+	// Blocked, or the envelope's Suspended).
+	StateFailedClosed DocumentState = "FailedClosed"
+)
+
+// DocumentStates lists every state (metrics pre-create their series).
+var DocumentStates = []DocumentState{StateNotLoaded, StateCurrent, StateStale, StateFailedClosed}
+
+// DocumentStatus is what /readyz and the ethos_engine_document_state metric report.
+type DocumentStatus struct {
+	State DocumentState
+	// FileHash is the hash of the file last read; empty when it could not be read.
+	FileHash string
+	// ServedHash is the configHash of the answers: the document whose content is served.
+	ServedHash string
+	// Error is why the file is not served as written; empty when State is Current.
+	Error string
+}
+
 // NewStore returns a Store for the document at path. Nothing is loaded until Reload.
 func NewStore(path string, log *slog.Logger) *Store {
-	return &Store{path: path, log: log}
+	s := &Store{path: path, log: log}
+	s.status.Store(&DocumentStatus{State: StateNotLoaded})
+	return s
 }
 
 // Current is the engine to answer with, or nil before a valid document was loaded.
 func (s *Store) Current() *evaluator.Evaluator { return s.current.Load() }
 
-// Reload reads the file and swaps in its engine when the content changed and compiles.
-// It reports whether the served engine changed.
+// Status is how the served engine relates to the file.
+func (s *Store) Status() DocumentStatus { return *s.status.Load() }
+
+// Reload reads the file and, when its content changed, decides what to serve. It reports
+// whether the served engine changed, and the reason the file is not served as written.
 func (s *Store) Reload() (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -66,22 +113,69 @@ func (s *Store) Reload() (bool, error) {
 	// atomically, so a read never sees half of an update.
 	data, err := os.ReadFile(s.path)
 	if err != nil {
-		return false, &readError{err: err}
+		err = &readError{err: err}
+		if s.readFailing {
+			return false, err // already acted on: polls of a missing file change nothing
+		}
+		s.readFailing = true
+		// Forget the content seen, so the same good file coming back is loaded again.
+		s.seen = ""
+		return s.failClosed(nil, "", err), err
 	}
+	s.readFailing = false
 	hash := document.Hash(data)
 	if hash == s.seen {
 		return false, nil
 	}
 	s.seen = hash
 	e, err := evaluator.Parse(data)
+	if err == nil {
+		s.lastGood = e
+		s.publish(e, DocumentStatus{State: StateCurrent, FileHash: hash, ServedHash: hash})
+		return true, nil
+	}
+	var uv *document.UnsupportedVersionError
+	if errors.As(err, &uv) && uv.Envelope.Mode == document.ModePersonalize && s.lastGood != nil {
+		// A newer Personalize document: the last good one says to personalize too, and
+		// answering from it keeps an upgrade available. Reported as Stale.
+		changed := s.Current() != s.lastGood
+		s.publish(s.lastGood, DocumentStatus{State: StateStale, FileHash: hash, ServedHash: s.lastGood.ConfigHash(), Error: err.Error()})
+		return changed, err
+	}
+	env, envErr := document.UnmarshalEnvelope(data)
+	if envErr != nil {
+		env = nil
+	}
+	return s.failClosed(env, hash, err), err
+}
+
+// failClosed serves the fallback because the file at hash (empty: unreadable) cannot be
+// served as written: the envelope's fallback when the file has one, else the last good
+// document's fallback content with reason Blocked. It reports whether the served engine
+// changed; before any good document and without an envelope nothing can be served.
+func (s *Store) failClosed(env *document.Envelope, hash string, cause error) bool {
+	var e *evaluator.Evaluator
+	if env != nil && env.Fallback.Content != nil {
+		e = evaluator.FallbackFromEnvelope(*env, hash)
+	} else if s.lastGood != nil {
+		e = s.lastGood.FailClosed()
+	}
+	if e == nil {
+		s.publish(nil, DocumentStatus{State: StateNotLoaded, FileHash: hash, Error: cause.Error()})
+		return false
+	}
+	s.publish(e, DocumentStatus{State: StateFailedClosed, FileHash: hash, ServedHash: e.ConfigHash(), Error: cause.Error()})
+	return true
+}
+
+func (s *Store) publish(e *evaluator.Evaluator, st DocumentStatus) {
+	if e != nil {
+		s.current.Store(e)
+	}
+	s.status.Store(&st)
 	if s.OnReload != nil {
-		s.OnReload(e, err)
+		s.OnReload(e, st)
 	}
-	if err != nil {
-		return false, err
-	}
-	s.current.Store(e)
-	return true, nil
 }
 
 // readError is a failure to read the document file (missing, unreadable), as opposed to
@@ -120,13 +214,11 @@ func (s *Store) reloadAndLog() {
 		s.readFailure = ""
 		s.log.Info("Decision document is readable again", "path", s.path)
 	}
+	st := s.Status()
 	switch {
 	case err != nil:
-		var hash string
-		if e := s.Current(); e != nil {
-			hash = e.ConfigHash()
-		}
-		s.log.Error("Rejected decision document, still serving the previous one", "path", s.path, "servingConfigHash", hash, "error", err)
+		s.log.Error("Rejected decision document", "path", s.path, "state", st.State,
+			"fileConfigHash", st.FileHash, "servingConfigHash", st.ServedHash, "error", err)
 	case changed:
 		e := s.Current()
 		mode, reason := e.Mode()
