@@ -182,6 +182,8 @@ const HTMLBlock = "<p>&nbsp;</p>"
 func ContentHeavyCampaign(experiences, keys, chars int, unit string) *ethosv1alpha1.Campaign {
 	value := strings.Repeat(unit, chars/len(unit)+1)[:chars]
 	c := Campaign()
+	// Only viewedCategories is used, so only it is declared (ETH007).
+	c.Spec.DataUsage = c.Spec.DataUsage[:1]
 	c.Spec.Experiences = nil
 	for i := range experiences {
 		content := map[string]string{}
