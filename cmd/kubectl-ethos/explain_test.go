@@ -76,7 +76,7 @@ spec:
 	g.Expect(code).To(Equal(0), out)
 	var report struct {
 		Findings []map[string]any `json:"findings"`
-		Summary  map[string]int      `json:"summary"`
+		Summary  map[string]int   `json:"summary"`
 	}
 	g.Expect(json.Unmarshal([]byte(out), &report)).To(Succeed())
 	g.Expect(report.Summary).To(Equal(map[string]int{"objects": 1, "skipped": 0, "denied": 0, "warnings": 1}))

@@ -78,5 +78,5 @@ func TestCheckDocumentSize(t *testing.T) {
 		})
 	}
 	g := NewWithT(t)
-	g.Expect(strings.Count(enginetest.HTMLBlock, "<")+strings.Count(enginetest.HTMLBlock, ">")+strings.Count(enginetest.HTMLBlock, "&")).To(Equal(5))
+	g.Expect(strings.Count(enginetest.HTMLBlock, "<") + strings.Count(enginetest.HTMLBlock, ">") + strings.Count(enginetest.HTMLBlock, "&")).To(Equal(5))
 }
