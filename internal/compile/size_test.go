@@ -80,3 +80,25 @@ func TestCheckDocumentSize(t *testing.T) {
 	g := NewWithT(t)
 	g.Expect(strings.Count(enginetest.HTMLBlock, "<") + strings.Count(enginetest.HTMLBlock, ">") + strings.Count(enginetest.HTMLBlock, "&")).To(Equal(5))
 }
+
+// BenchmarkCheckDocumentSize is the size check's cost per admission (docs/benchmarks.md): the
+// realistic Campaign, and the schema's largest one (8 × 24 × 2,048 characters of HTML).
+func BenchmarkCheckDocumentSize(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		c    *ethosv1alpha1.Campaign
+	}{
+		{"realistic", enginetest.Campaign()},
+		{"largest-html", enginetest.ContentHeavyCampaign(8, 24, 2048, enginetest.HTMLBlock)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			policy := enginetest.Policy()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := compile.CheckDocumentSize(bc.c, policy); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
