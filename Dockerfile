@@ -4,8 +4,18 @@
 #
 #   docker build --build-arg VERSION=v0.1.0 -t ghcr.io/ethos-operator/ethos:v0.1.0 .
 #
-# Override BASE_IMAGE to build from another registry, e.g. docker.io/library/golang:1.26.
-ARG BASE_IMAGE=golang:1.26
+# Both base images are pinned by digest (tag kept for the reader; the digest is what is
+# pulled), so a rebuild uses the same bytes until someone bumps them on purpose. To bump,
+# take the digest of the new tag's multi-platform index and replace both parts:
+#
+#   crane digest golang:1.26                            # or: docker buildx imagetools inspect
+#   crane digest gcr.io/distroless/static:nonroot
+#
+# or let Renovate (the "dockerfile" manager pins and updates tag@digest) or Dependabot
+# (package-ecosystem: docker) open the pull request. docs/security.md says why.
+#
+# Override BASE_IMAGE to build from another registry, e.g. docker.io/library/golang:1.26@sha256:….
+ARG BASE_IMAGE=golang:1.26@sha256:3aff6657219a4d9c14e27fb1d8976c49c29fddb70ba835014f477e1c70636647
 FROM --platform=$BUILDPLATFORM ${BASE_IMAGE} AS builder
 ARG TARGETOS=linux
 ARG TARGETARCH
@@ -30,7 +40,7 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
       ./cmd/manager ./cmd/decision-engine ./cmd/kubectl-ethos
 
 # Distroless static: no shell, no package manager; CA certificates, /etc/passwd and tzdata only.
-FROM gcr.io/distroless/static:nonroot
+FROM gcr.io/distroless/static:nonroot@sha256:f7f8f729987ad0fdf6b05eeeae94b26e6a0f613bdf46feea7fc40f7bd72953e6
 ARG VERSION=dev
 LABEL org.opencontainers.image.title="ethos" \
       org.opencontainers.image.description="Ethos: a Kubernetes operator for ethical personalization" \

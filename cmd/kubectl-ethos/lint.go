@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/compile"
 	"github.com/ethos-operator/ethos/internal/ethics"
 	"github.com/ethos-operator/ethos/internal/manifest"
 )
@@ -98,7 +99,10 @@ kind, namespace and name in one tree, or no Campaign or ConsentPolicy in the inp
 				// CI must never pass on nothing: a wrong path or glob checks no object.
 				return usageError("nothing to lint: the input holds no Campaign or ConsentPolicy (%s skipped: other API groups or not Kubernetes objects); check the paths", plural(set.Skipped, "document"))
 			}
-			report := lint(set)
+			report, err := lint(set)
+			if err != nil {
+				return &exitError{code: exitBadInput, err: err}
+			}
 			if err := writeReport(cmd.OutOrStdout(), o.output, report, o.strict); err != nil {
 				return &exitError{code: exitBadInput, err: fmt.Errorf("failed to write the report: %w", err)}
 			}
@@ -117,7 +121,8 @@ kind, namespace and name in one tree, or no Campaign or ConsentPolicy in the inp
 
 // lint checks every object like the cluster would: an object that fails the schema is
 // rejected by the API server before any webhook runs, so it gets only its SCHEMA findings.
-func lint(set *manifest.Set) *lintReport {
+// A Campaign also gets the webhook's size check of its compiled document (ETH020).
+func lint(set *manifest.Set) (*lintReport, error) {
 	r := &lintReport{Findings: []lintFinding{}, objects: set.Objects}
 	r.Summary.Objects = len(set.Objects)
 	r.Summary.Skipped = set.Skipped
@@ -130,7 +135,12 @@ func lint(set *manifest.Set) *lintReport {
 		} else {
 			var findings ethics.Findings
 			if o.Campaign != nil {
-				findings = ethics.CheckCampaign(o.Campaign, resolvePolicy(o))
+				policy := resolvePolicy(o)
+				size, err := compile.CheckDocumentSize(o.Campaign, policy)
+				if err != nil {
+					return nil, err
+				}
+				findings = append(ethics.CheckCampaign(o.Campaign, policy), size...)
 			} else {
 				findings = ethics.CheckConsentPolicy(nil, o.Policy, nil)
 			}
@@ -152,7 +162,7 @@ func lint(set *manifest.Set) *lintReport {
 		}
 		r.Findings = append(r.Findings, fs...)
 	}
-	return r
+	return r, nil
 }
 
 // resolvePolicy returns the ConsentPolicy the loader resolved for a Campaign. A policy the

@@ -10,6 +10,11 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+
+	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/enginetest"
 )
 
 const samples = "../../config/samples"
@@ -236,7 +241,36 @@ func TestExplain(t *testing.T) {
 	g.Expect(out).To(ContainSubstring("Fix: "))
 	code, out, _ = runCLI("", "explain")
 	g.Expect(code).To(Equal(0))
-	g.Expect(strings.Count(out, "\n")).To(Equal(30)) // header + 28 rules + SCHEMA
+	g.Expect(strings.Count(out, "\n")).To(Equal(31)) // header + 29 rules + SCHEMA
 	code, _, _ = runCLI("", "explain", "ETH999")
 	g.Expect(code).To(Equal(2))
+}
+
+// TestLintDocumentTooLarge: the schema's largest Campaign (8 experiences × 24 keys × 2,048
+// characters) is denied by ETH020 when its content is HTML, stored escaped, and passes as
+// plain text of the same length (issue 18).
+func TestLintDocumentTooLarge(t *testing.T) {
+	write := func(g *WithT, unit string) string {
+		c := enginetest.ContentHeavyCampaign(8, 24, 2048, unit)
+		c.TypeMeta = metav1.TypeMeta{APIVersion: ethosv1alpha1.GroupVersion.String(), Kind: "Campaign"}
+		c.Generation = 0
+		data, err := yaml.Marshal(c)
+		g.Expect(err).NotTo(HaveOccurred())
+		file := filepath.Join(t.TempDir(), "campaign.yaml")
+		g.Expect(os.WriteFile(file, data, 0o600)).To(Succeed())
+		return file
+	}
+	policy := filepath.Join(samples, "01-consentpolicy-eu-web.yaml") // the fixture's policy
+
+	g := NewWithT(t)
+	code, out, _ := runCLI("", "lint", "-n", "shop", policy, write(g, enginetest.HTMLBlock))
+	g.Expect(code).To(Equal(exitDenied))
+	g.Expect(out).To(MatchRegexp(`Campaign shop/spring-running: DENIED \(1 denial, 0 warnings\)\n` +
+		`    deny    ETH020 DocumentTooLarge  spec\.experiences\[0\]\.content  \(line \d+, column 5\)\n` +
+		`            the compiled decision document would be 1158\d{3} bytes, over the admission limit of 921600 bytes `))
+	g.Expect(out).To(ContainSubstring("starting with spec.experiences[0].content (144025 bytes as stored, 18912 of its characters are <, > or &, which take 6 bytes each)"))
+	g.Expect(out).To(ContainSubstring("2 objects checked, 0 skipped (not Ethos objects): 1 denied, 0 warnings."))
+
+	code, out, _ = runCLI("", "lint", "-n", "shop", policy, write(g, "Spring sale "))
+	g.Expect(code).To(Equal(0), out)
 }

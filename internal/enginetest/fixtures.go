@@ -23,6 +23,7 @@ package enginetest
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -170,4 +171,30 @@ var FuzzSeeds = []string{
 	`{"visitor":{"id":"v"},"consent":{},"attributes":{},"history":{"viewed":[]},"candidates":[]}`,
 	`{"visitor":{"id":"v"},"impressions":1.0}`, `{"visitor":{"id":"v","id":"w"}}`,
 	`{"visitor":`, `[]`, `null`, `{"attributes":{"x":{"y":1}}}`, `{"candidates":[{}]}`,
+}
+
+// HTMLBlock is HTML-heavy content: 5 of its 13 characters are <, > or &, which the document
+// stores as 6-byte \u00XX escapes (ETH020).
+const HTMLBlock = "<p>&nbsp;</p>"
+
+// ContentHeavyCampaign is Campaign with experiences × keys content values of chars characters
+// each, repeating unit: the largest Campaign the schema admits is 8 × 24 × 2,048 (ETH020).
+func ContentHeavyCampaign(experiences, keys, chars int, unit string) *ethosv1alpha1.Campaign {
+	value := strings.Repeat(unit, chars/len(unit)+1)[:chars]
+	c := Campaign()
+	// Only viewedCategories is used, so only it is declared (ETH007).
+	c.Spec.DataUsage = c.Spec.DataUsage[:1]
+	c.Spec.Experiences = nil
+	for i := range experiences {
+		content := map[string]string{}
+		for k := range keys {
+			content[fmt.Sprintf("block%02d", k)] = value
+		}
+		c.Spec.Experiences = append(c.Spec.Experiences, ethosv1alpha1.Experience{
+			Name:    fmt.Sprintf("experience-%d", i),
+			Rules:   []ethosv1alpha1.Rule{{Attribute: "viewedCategories", Operator: ethosv1alpha1.OperatorContains, Values: []string{fmt.Sprintf("category-%d", i)}}},
+			Content: content,
+		})
+	}
+	return c
 }

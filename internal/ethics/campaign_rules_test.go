@@ -355,7 +355,7 @@ func TestFindingsHelpers(t *testing.T) {
 
 func TestRegistryIsComplete(t *testing.T) {
 	g := NewWithT(t)
-	g.Expect(Registry).To(HaveLen(29))
+	g.Expect(Registry).To(HaveLen(30))
 	g.Expect(campaignRules).To(HaveLen(19))
 	g.Expect(policyRules).To(HaveLen(9))
 	ids := map[string]bool{}
@@ -380,6 +380,13 @@ func TestRegistryIsComplete(t *testing.T) {
 	g.Expect(r.SeverityText()).To(Equal("deny"))
 	g.Expect(mustLookup(t, "ETH015").SeverityText()).To(Equal("deny / warning"))
 	g.Expect(mustLookup(t, "CPL008").SeverityText()).To(Equal("deny (update)"))
+	// ETH020 is checked on the compiled document outside this package: in no chain, and not
+	// a "Campaign" rule the PolicyReport would list as passed.
+	r = mustLookup(t, "documenttoolarge")
+	g.Expect(r.ID).To(Equal(ETH020))
+	g.Expect(r.Subject()).To(Equal("Campaign's compiled document (admission and lint)"))
+	g.Expect(DocumentTooLargeFinding("spec.experiences[2].content", "too big")).To(Equal(Finding{
+		Rule: "ETH020", RuleName: "DocumentTooLarge", Severity: Deny, Field: "spec.experiences[2].content", Message: "too big"}))
 	_, ok = Lookup("ETH999")
 	g.Expect(ok).To(BeFalse())
 }

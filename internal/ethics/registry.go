@@ -43,10 +43,13 @@ type Rule struct {
 	Fix       string
 
 	// Exactly one of campaign and policy is set, or lintOnly: the rule is checked by
-	// `kubectl ethos lint` outside this package (SCHEMA).
-	campaign func(r *Rule, in *campaignInput, fs Findings) Findings
-	policy   func(r *Rule, in *policyInput, fs Findings) Findings
-	lintOnly bool
+	// `kubectl ethos lint` outside this package (SCHEMA), or compiledDocument: the rule is
+	// checked on the compiled decision document by the webhook and lint (ETH020), outside
+	// this package because the rule engine does not link the compiler.
+	campaign         func(r *Rule, in *campaignInput, fs Findings) Findings
+	policy           func(r *Rule, in *policyInput, fs Findings) Findings
+	lintOnly         bool
+	compiledDocument bool
 }
 
 // Subject names what the rule checks: Campaign, ConsentPolicy, or any object (lint only).
@@ -56,6 +59,10 @@ func (r *Rule) Subject() string {
 		return "Campaign"
 	case r.policy != nil:
 		return "ConsentPolicy"
+	case r.compiledDocument:
+		// Not "Campaign": the controller's compliance check and PolicyReport do not run it
+		// (the controller stalls with DocumentTooLarge instead).
+		return "Campaign's compiled document (admission and lint)"
 	}
 	return "any object (lint only)"
 }
@@ -118,6 +125,7 @@ const (
 	ETH017 = "ETH017"
 	ETH018 = "ETH018"
 	ETH019 = "ETH019"
+	ETH020 = "ETH020"
 	CPL001 = "CPL001"
 	CPL002 = "CPL002"
 	CPL003 = "CPL003"
@@ -248,6 +256,11 @@ var Registry = []*Rule{
 		Rationale: "Splitting an experience into a men's and a women's version sorts people by gender (GDPR Art. 9 once inferred, and a stereotype either way) and leaves out everyone who is neither. What a visitor browsed is intent, so a split on browsed categories is allowed, but a whole-experience split on it still deserves a look.",
 		Example:   "experiences:\n- name: for-him\n  rules: [{attribute: shopperProfile, operator: In, values: [male]}]\n- name: for-her\n  rules: [{attribute: shopperProfile, operator: In, values: [female]}]",
 		Fix:       "Select on what visitors did or asked for (viewed categories, stated preferences) and show every experience to everyone it fits; for product departments, check that the split follows browsing, not assumed gender."},
+	{ID: ETH020, Name: "DocumentTooLarge", Severity: Deny, compiledDocument: true,
+		FiresWhen: "the Campaign's compiled decision document is over 900 KiB (921,600 bytes), checked by the webhook and lint with internal/compile",
+		Rationale: "The engine reads its document from a ConfigMap, which holds at most 1 MiB (1,048,576 bytes); a larger document is refused by the API server on every retry and the engine never rolls out. The margin below 1 MiB absorbs what can grow after admission (the ConsentPolicy's purpose description and generation, the Campaign's generation). Content is stored JSON-escaped, so each <, > and & costs 6 bytes (\\u003c): HTML-heavy content reaches the limit at a third of the characters.",
+		Example:   "experiences:   # 8 experiences x 24 content keys x 2,048 characters of HTML\n- name: hero\n  content: {block1: \"<div><p>&nbsp;</p>...\", ...}",
+		Fix:       "Shorten or remove the content the message names (largest experience first), move long HTML to the site and reference it by key, or split the Campaign into several."},
 
 	{ID: CPL001, Name: "OptInJurisdictionDefault", Severity: Deny,
 		policy:    optInJurisdictionDefault,
@@ -332,6 +345,14 @@ func Lookup(idOrName string) (*Rule, bool) {
 		}
 	}
 	return nil, false
+}
+
+// DocumentTooLargeFinding is the ETH020 finding the webhook and lint report at fieldPath, with
+// a message that says the size, the limit and what to cut (composed by the caller, which
+// compiled the document).
+func DocumentTooLargeFinding(fieldPath, message string) Finding {
+	r, _ := Lookup(ETH020)
+	return Finding{Rule: r.ID, RuleName: r.Name, Severity: r.Severity, Field: fieldPath, Message: message}
 }
 
 // SchemaFinding is the SCHEMA finding `kubectl ethos lint` reports for a schema violation:

@@ -30,6 +30,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/compile"
 	"github.com/ethos-operator/ethos/internal/ethics"
 )
 
@@ -57,7 +58,8 @@ func SetupCampaignWebhookWithManager(mgr ctrl.Manager) error {
 // `kubectl apply --dry-run=server` gets the same answer.
 // +kubebuilder:webhook:path=/validate-personalization-ethos-dev-v1alpha1-campaign,mutating=false,failurePolicy=fail,sideEffects=None,timeoutSeconds=5,groups=personalization.ethos.dev,resources=campaigns,verbs=create;update,versions=v1alpha1,name=vcampaign.personalization.ethos.dev,admissionReviewVersions=v1
 
-// CampaignValidator runs the Campaign rules (ETH001–ETH018) at admission.
+// CampaignValidator runs the Campaign rules (ETH001–ETH019) and the compiled document's size
+// check (ETH020) at admission.
 //
 // +kubebuilder:object:generate=false
 type CampaignValidator struct {
@@ -91,7 +93,14 @@ func (v *CampaignValidator) check(ctx context.Context, oldObj, c *ethosv1alpha1.
 	if err != nil {
 		return nil, err
 	}
-	return campaignAdmission.admit(ctx, oldObj, c, ethics.CheckCampaign(c, policy))
+	findings := ethics.CheckCampaign(c, policy)
+	// ETH020: a document the engine's ConfigMap cannot hold would be admitted and then never
+	// deployed, so its size is checked here, on the document the controller will compile.
+	size, err := compile.CheckDocumentSize(c, policy)
+	if err != nil {
+		return nil, apierrors.NewInternalError(err)
+	}
+	return campaignAdmission.admit(ctx, oldObj, c, append(findings, size...))
 }
 
 // policy returns the referenced ConsentPolicy, or nil when it does not exist.

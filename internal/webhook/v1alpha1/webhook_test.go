@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/enginetest"
 )
 
 func TestCampaignAdmission(t *testing.T) {
@@ -61,6 +62,29 @@ func TestCampaignAdmission(t *testing.T) {
 			`[ETH018 PolicyNotFound] spec.consentPolicyRef.name: ConsentPolicy "not-yet" not found; not personalized until it exists.`,
 		}))
 		g.Expect(dry).To(HaveLen(1))
+	})
+
+	t.Run("a Campaign whose compiled document would not fit its ConfigMap is rejected (ETH020)", func(t *testing.T) {
+		g := NewWithT(t)
+		// Within every schema bound: 8 experiences × 24 content keys × 2,048 characters.
+		heavy := func(name, unit string) *ethosv1alpha1.Campaign {
+			c := enginetest.ContentHeavyCampaign(8, 24, 2048, unit)
+			c.Namespace, c.Name, c.Generation, c.Spec.ConsentPolicyRef.Name = ns, name, 0, policy.Name
+			return c
+		}
+		err := k8s.Create(ctx, heavy("html-heavy", enginetest.HTMLBlock))
+		g.Expect(apierrors.IsInvalid(err)).To(BeTrue(), "got %v", err)
+		causes := err.(apierrors.APIStatus).Status().Details.Causes
+		g.Expect(causes).To(HaveLen(1))
+		g.Expect(causes[0].Field).To(Equal("spec.experiences[0].content"))
+		g.Expect(causes[0].Message).To(MatchRegexp(`^Forbidden: \[ETH020 DocumentTooLarge\] the compiled decision document would be 1158[0-9]{3} bytes, ` +
+			`over the admission limit of 921600 bytes \(900 KiB, kept below the ConfigMap's 1048576-byte limit\); cut at least 236[0-9]{3} bytes, ` +
+			`starting with spec.experiences\[0\].content \(144025 bytes as stored, 18912 of its characters are <, > or &, which take 6 bytes each\)$`))
+
+		// The same number of characters as plain text fits.
+		warnings.take()
+		g.Expect(k8s.Create(ctx, heavy("plain-heavy", "Spring sale "))).To(Succeed())
+		g.Expect(warnings.take()).To(BeEmpty())
 	})
 
 	t.Run("an update that breaks a rule is rejected", func(t *testing.T) {
