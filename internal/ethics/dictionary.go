@@ -18,7 +18,6 @@ package ethics
 
 import (
 	"sync"
-	"sync/atomic"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
 )
@@ -132,10 +131,12 @@ func classifyValueUse(v, attr words) (Classification, termUse) {
 // classCache memoises classifications: the same attribute names and rule values come back
 // on every admission and every controller re-check, and normalising them is most of the
 // engine's cost. It is bounded (classCacheMax entries per cache; past that, results are
-// computed and not stored) so names chosen by users cannot grow it without limit.
-type classCache struct {
-	m sync.Map // key → *cachedClass
-	n atomic.Int32
+// computed and not stored) so names chosen by users cannot grow it without limit. It is a
+// typed map under a read lock, so a hit costs no allocation (sync.Map would box the key into
+// an interface on every lookup).
+type classCache[K comparable] struct {
+	mu sync.RWMutex
+	m  map[K]*cachedClass
 }
 
 // classCacheMax bounds each cache: far more distinct names and values than a cluster holds.
@@ -156,41 +157,54 @@ type cachedClass struct {
 type valueKey struct{ value, attribute string }
 
 var (
-	nameCache  classCache
-	valueCache classCache
+	nameCache  classCache[string]
+	valueCache classCache[valueKey]
 )
 
-// get returns the cached entry for key, computing and (while there is room) storing it. The
-// entry is shared read-only: callers keep the pointer rather than copy it.
-func (c *classCache) get(key any, compute func() cachedClass) *cachedClass {
-	if v, ok := c.m.Load(key); ok {
-		return v.(*cachedClass)
+// lookup returns the cached entry for key. The entry is shared read-only: callers keep the
+// pointer rather than copy it.
+func (c *classCache[K]) lookup(key K) (*cachedClass, bool) {
+	c.mu.RLock()
+	v, ok := c.m[key]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+// store keeps v for key while there is room, and returns the entry to use.
+func (c *classCache[K]) store(key K, v cachedClass) *cachedClass {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[key]; ok {
+		return old
 	}
-	v := compute()
-	if c.n.Load() < classCacheMax {
-		if _, loaded := c.m.LoadOrStore(key, &v); !loaded {
-			c.n.Add(1)
-		}
+	if c.m == nil {
+		c.m = make(map[K]*cachedClass)
+	}
+	if len(c.m) < classCacheMax {
+		c.m[key] = &v
 	}
 	return &v
 }
 
 // cachedName normalises and classifies an attribute name, once per distinct name.
 func cachedName(name string) *cachedClass {
-	return nameCache.get(name, func() cachedClass {
-		w := normalize(name)
-		return cachedClass{words: w, class: classifyName(w), context: contextOf(w)}
-	})
+	if v, ok := nameCache.lookup(name); ok {
+		return v
+	}
+	w := normalize(name)
+	return nameCache.store(name, cachedClass{words: w, class: classifyName(w), context: contextOf(w)})
 }
 
 // cachedValue classifies a rule value next to its attribute, once per distinct pair; the
 // caller judges group and gender values by the attribute's context.
 func cachedValue(value string, attr *attribute) *cachedClass {
-	return valueCache.get(valueKey{value, attr.name}, func() cachedClass {
-		v := normalize(value)
-		cl, use := classifyValueUse(v, attr.words)
-		return cachedClass{class: cl, use: use, sides: dict.genderSidesOf(v)}
-	})
+	key := valueKey{value, attr.name}
+	if v, ok := valueCache.lookup(key); ok {
+		return v
+	}
+	v := normalize(value)
+	cl, use := classifyValueUse(v, attr.words)
+	return valueCache.store(key, cachedClass{class: cl, use: use, sides: dict.genderSidesOf(v)})
 }
 
 // ageWords precede a number in an age bracket: "over 55", "plus de 60", "über 65".
