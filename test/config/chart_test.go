@@ -35,7 +35,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -45,7 +44,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
@@ -269,16 +267,7 @@ func TestChartIsValidForAPIServer(t *testing.T) {
 	g := NewWithT(t)
 	objs := mustTemplate(t, everything...)
 
-	assets, err := testenv.Assets()
-	g.Expect(err).NotTo(HaveOccurred())
-	env := &envtest.Environment{BinaryAssetsDirectory: assets}
-	// Generous: the API server starts slowly on a loaded machine (this is not a timing assertion).
-	env.ControlPlaneStartTimeout = 3 * time.Minute
-	cfg, err := env.Start()
-	g.Expect(err).NotTo(HaveOccurred())
-	t.Cleanup(func() { _ = env.Stop() })
-	c, err := client.New(cfg, client.Options{})
-	g.Expect(err).NotTo(HaveOccurred())
+	c := bareAPIServer(t)
 	ctx := context.Background()
 
 	for _, ns := range []string{namespace, "shop"} {

@@ -113,16 +113,13 @@ func one(t *testing.T, objs []*unstructured.Unstructured, kind string) *unstruct
 	return found[0]
 }
 
-// TestDefaultIsValidForAPIServer creates every object of config/default with a server-side
-// dry run (the Namespace for real, so namespaced objects can be checked): the API server's
-// own validation, defaulting and schema checks, for CRDs, RBAC, the webhook and the Deployment.
-func TestDefaultIsValidForAPIServer(t *testing.T) {
+// bareAPIServer starts kube-apiserver and etcd with no CRDs (they are among the objects under
+// test) and returns an admin client; the server stops with the test.
+func bareAPIServer(t *testing.T) client.Client {
+	t.Helper()
 	g := NewWithT(t)
-	objs := render(t, "default")
-
 	assets, err := testenv.Assets()
 	g.Expect(err).NotTo(HaveOccurred())
-	// A bare API server: the CRDs are among the objects under test.
 	env := &envtest.Environment{BinaryAssetsDirectory: assets}
 	// Generous: the API server starts slowly on a loaded machine (this is not a timing assertion).
 	env.ControlPlaneStartTimeout = 3 * time.Minute
@@ -131,6 +128,17 @@ func TestDefaultIsValidForAPIServer(t *testing.T) {
 	t.Cleanup(func() { _ = env.Stop() })
 	c, err := client.New(cfg, client.Options{})
 	g.Expect(err).NotTo(HaveOccurred())
+	return c
+}
+
+// TestDefaultIsValidForAPIServer creates every object of config/default with a server-side
+// dry run (the Namespace for real, so namespaced objects can be checked): the API server's
+// own validation, defaulting and schema checks, for CRDs, RBAC, the webhook and the Deployment.
+func TestDefaultIsValidForAPIServer(t *testing.T) {
+	g := NewWithT(t)
+	objs := render(t, "default")
+
+	c := bareAPIServer(t)
 	ctx := context.Background()
 
 	ns := one(t, objs, "Namespace")
