@@ -20,6 +20,8 @@ limitations under the License.
 // blobs) that `ctr -n k8s.io images import`, skopeo, crane and podman load all accept. With
 // several architectures (--arch amd64,arm64) the archive holds one image per architecture
 // under an OCI image index, the multi-platform form registries and containerd resolve.
+// Each image carries a CycloneDX SBOM of its binaries at /usr/share/sbom/ethos.cdx.json, and a
+// copy is written beside the archive (bin/ethos-image.<arch>.cdx.json).
 //
 //	go run ./hack/build-image --image ghcr.io/ethos-operator/ethos:dev --output bin/ethos-image.tar
 //	go run ./hack/build-image --arch amd64,arm64 --output bin/ethos-image.tar
@@ -113,7 +115,17 @@ func Build(opts Options) (v1.Hash, error) {
 		if err != nil {
 			return v1.Hash{}, err
 		}
-		layerTar, err := rootfs(bins)
+		bom, err := sbom(archOpts, bins)
+		if err != nil {
+			return v1.Hash{}, err
+		}
+		if err := os.MkdirAll(filepath.Dir(opts.Output), 0o755); err != nil {
+			return v1.Hash{}, fmt.Errorf("failed to create output directory: %w", err)
+		}
+		if err := os.WriteFile(SBOMFile(opts.Output, arch), bom, 0o644); err != nil {
+			return v1.Hash{}, fmt.Errorf("failed to write the SBOM: %w", err)
+		}
+		layerTar, err := rootfs(bins, bom)
 		if err != nil {
 			return v1.Hash{}, err
 		}
@@ -171,10 +183,17 @@ func ldflags(opts Options) string {
 	return flags
 }
 
-// rootfs returns the image's only layer: the binaries at /, the user and group files that
-// give 65532 a name, and /tmp (what distroless static provides, minus CA certificates and
-// tzdata, which Ethos does not use: it talks only to the API server with its service account CA).
-func rootfs(bins []string) ([]byte, error) {
+// SBOMFile is where Build writes a copy of an architecture's SBOM beside the archive
+// (bin/ethos-image.tar → bin/ethos-image.amd64.cdx.json), for scanners that read files.
+func SBOMFile(output, arch string) string {
+	return strings.TrimSuffix(output, filepath.Ext(output)) + "." + arch + ".cdx.json"
+}
+
+// rootfs returns the image's only layer: the binaries at /, the SBOM at SBOMPath, the user
+// and group files that give 65532 a name, and /tmp (what distroless static provides, minus CA
+// certificates and tzdata, which Ethos does not use: it talks only to the API server with its
+// service account CA).
+func rootfs(bins []string, bom []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	add := func(hdr *tar.Header, body []byte) error {
@@ -195,6 +214,10 @@ func rootfs(bins []string) ([]byte, error) {
 		{tar.Header{Name: "etc/passwd", Typeflag: tar.TypeReg, Mode: 0o644},
 			"root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"},
 		{tar.Header{Name: "tmp/", Typeflag: tar.TypeDir, Mode: 0o1777}, ""},
+		{tar.Header{Name: "usr/", Typeflag: tar.TypeDir, Mode: 0o755}, ""},
+		{tar.Header{Name: "usr/share/", Typeflag: tar.TypeDir, Mode: 0o755}, ""},
+		{tar.Header{Name: filepath.Dir(SBOMPath) + "/", Typeflag: tar.TypeDir, Mode: 0o755}, ""},
+		{tar.Header{Name: SBOMPath, Typeflag: tar.TypeReg, Mode: 0o644}, string(bom)},
 	}
 	for _, f := range files {
 		if err := add(&f.hdr, []byte(f.body)); err != nil {

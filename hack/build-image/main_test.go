@@ -27,6 +27,7 @@ import (
 	"strings"
 	"testing"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	. "github.com/onsi/gomega"
@@ -101,6 +102,31 @@ func TestImageArchive(t *testing.T) {
 		files[hdr.Name], modes[hdr.Name] = body, hdr.Mode
 	}
 	g.Expect(string(files["etc/passwd"])).To(ContainSubstring("nonroot:x:65532:65532:"))
+
+	// The SBOM in the image lists every binary and the modules linked into it, with their
+	// versions, and equals the copy written beside the archive.
+	g.Expect(files).To(HaveKey(SBOMPath))
+	beside, err := os.ReadFile(SBOMFile(out, "amd64"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(files[SBOMPath]).To(Equal(beside))
+	var bom cdx.BOM
+	g.Expect(cdx.NewBOMDecoder(bytes.NewReader(beside), cdx.BOMFileFormatJSON).Decode(&bom)).To(Succeed())
+	g.Expect(bom.Metadata.Component.Version).To(Equal("v0.0.0-test"))
+	refs := map[string]cdx.Component{}
+	for _, c := range *bom.Components {
+		refs[c.BOMRef] = c
+	}
+	for _, p := range pkgs {
+		g.Expect(refs).To(HaveKey("binary:/"+filepath.Base(p)), "the SBOM lists /%s", filepath.Base(p))
+	}
+	var runtime cdx.Component
+	for ref, c := range refs {
+		if strings.HasPrefix(ref, "pkg:golang/sigs.k8s.io/controller-runtime@v") {
+			runtime = c
+		}
+	}
+	g.Expect(runtime.PackageURL).To(HavePrefix("pkg:golang/sigs.k8s.io/controller-runtime@v0."), "the manager links controller-runtime")
+	g.Expect(runtime.Properties).To(HaveValue(ContainElement(HaveField("Name", "go:module:sum"))))
 	for _, p := range pkgs {
 		name := filepath.Base(p)
 		g.Expect(files).To(HaveKey(name), "/%s in the image", name)
