@@ -26,7 +26,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,12 +39,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
-	"sigs.k8s.io/yaml"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
 	"github.com/ethos-operator/ethos/internal/certs"
@@ -183,47 +180,30 @@ func TestSetupNeedsNamespace(t *testing.T) {
 	NewWithT(t).Expect(err).To(MatchError(ContainSubstring("namespace is unknown")))
 }
 
-// generatedWebhookConfiguration reads config/webhook/manifests.yaml (what `make manifests`
-// generates from the webhook markers) and points it at https://localhost:port.
+// generatedWebhookConfiguration is the generated webhook configuration pointed at localhost:port.
 func generatedWebhookConfiguration(t *testing.T, port int) *admissionregistrationv1.ValidatingWebhookConfiguration {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "webhook", "manifests.yaml"))
+	vwc, err := testenv.WebhookConfiguration(vwcName, port)
 	if err != nil {
-		t.Fatalf("failed to read webhook manifests: %v", err)
-	}
-	vwc := &admissionregistrationv1.ValidatingWebhookConfiguration{}
-	if err := yaml.Unmarshal(bytes.TrimPrefix(data, []byte("---\n")), vwc); err != nil {
-		t.Fatalf("failed to decode webhook manifests: %v", err)
-	}
-	vwc.Name = vwcName
-	for i := range vwc.Webhooks {
-		path := ptr.Deref(vwc.Webhooks[i].ClientConfig.Service.Path, "")
-		vwc.Webhooks[i].ClientConfig = admissionregistrationv1.WebhookClientConfig{
-			URL: ptr.To(fmt.Sprintf("https://localhost:%d%s", port, path)),
-		}
+		t.Fatal(err)
 	}
 	return vwc
 }
 
 func readSample(t *testing.T, name string, into any) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", name))
-	if err != nil {
-		t.Fatalf("failed to read sample: %v", err)
-	}
-	if err := yaml.Unmarshal(data, into); err != nil {
-		t.Fatalf("failed to decode sample %s: %v", name, err)
+	if err := testenv.ReadSample(name, into); err != nil {
+		t.Fatal(err)
 	}
 }
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := testenv.FreePort()
 	if err != nil {
-		t.Fatalf("failed to find a free port: %v", err)
+		t.Fatal(err)
 	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // reportPanic reports a panic in the manager goroutine as a test failure.
