@@ -225,7 +225,7 @@ type webhookUnderTest struct {
 	secret  types.NamespacedName
 }
 
-func startWebhookWithRotation(ctx context.Context, t *testing.T, env *testenv.Env) *webhookUnderTest {
+func startWebhookWithRotation(ctx context.Context, t testing.TB, env *testenv.Env) *webhookUnderTest {
 	t.Helper()
 	g := NewWithT(t)
 	c := env.Client
@@ -262,7 +262,7 @@ func startWebhookWithRotation(ctx context.Context, t *testing.T, env *testenv.En
 }
 
 // waitForServingCert waits until the rotator's Secret holds a serving certificate other than old.
-func (w *webhookUnderTest) waitForServingCert(ctx context.Context, t *testing.T, old []byte) *corev1.Secret {
+func (w *webhookUnderTest) waitForServingCert(ctx context.Context, t testing.TB, old []byte) *corev1.Secret {
 	t.Helper()
 	secret := &corev1.Secret{}
 	NewWithT(t).Eventually(func(g Gomega) {
@@ -277,7 +277,7 @@ func (w *webhookUnderTest) waitForServingCert(ctx context.Context, t *testing.T,
 
 // project writes the Secret's serving certificate and key into the server's directory, as the
 // kubelet updates a Secret volume: each file replaced by a rename, never half-written.
-func (w *webhookUnderTest) project(t *testing.T, secret *corev1.Secret) {
+func (w *webhookUnderTest) project(t testing.TB, secret *corev1.Secret) {
 	t.Helper()
 	for _, key := range []string{"tls.key", "tls.crt"} {
 		tmp := filepath.Join(w.certDir, "."+key)
