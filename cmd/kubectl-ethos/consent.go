@@ -219,11 +219,11 @@ func verdict(policy *ethosv1alpha1.ConsentPolicy, p *ethosv1alpha1.Purpose, c *w
 		v.Why = fmt.Sprintf("GPP section %d records a sale, sharing or targeted-advertising opt-out, which withdraws this purpose (globalPrivacyControl.optsOutOf)", res.GPPSection)
 	case res.TCF == consent.StateDenied && res.TCFVendor != 0 && res.TCFPurpose != 0:
 		v.State = "denied"
-		v.Why = fmt.Sprintf("vendor %s (TCF vendor %d) has no %s for TCF purpose %d, or the publisher restricts it",
-			vendorName(p, res.TCFVendor), res.TCFVendor, basisWord(p), res.TCFPurpose)
+		v.Why = fmt.Sprintf("the publisher restricts vendor %s (TCF vendor %d) for TCF purpose %d",
+			vendorName(p, res.TCFVendor), res.TCFVendor, res.TCFPurpose)
 	case res.TCF == consent.StateDenied && res.TCFVendor != 0:
 		v.State = "denied"
-		v.Why = fmt.Sprintf("vendor %s (TCF vendor %d) has no consent", vendorName(p, res.TCFVendor), res.TCFVendor)
+		v.Why = fmt.Sprintf("vendor %s (TCF vendor %d) has no %s", vendorName(p, res.TCFVendor), res.TCFVendor, basisWord(p))
 	case res.TCF == consent.StateDenied:
 		v.State = "denied"
 		v.Why = fmt.Sprintf("TCF purpose %d has no %s", res.TCFPurpose, basisWord(p))
@@ -290,7 +290,7 @@ func writeConsentText(w io.Writer, out *consentDecodeOutput) error {
 	d := out.String
 	switch {
 	case d.Error != "":
-		fmt.Fprintf(w, "%s string: %s\n", strings.ToUpper(d.Format), d.Error)
+		fmt.Fprintf(w, "String: %s\n", d.Error)
 	case d.Format == "tcf":
 		fmt.Fprintf(w, "TC string: TCF policy version %d, created %s, CMP %d\n", d.PolicyVersion, d.Created.Format(time.RFC3339), d.CmpID)
 	default:

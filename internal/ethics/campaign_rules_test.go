@@ -355,9 +355,9 @@ func TestFindingsHelpers(t *testing.T) {
 
 func TestRegistryIsComplete(t *testing.T) {
 	g := NewWithT(t)
-	g.Expect(Registry).To(HaveLen(30))
+	g.Expect(Registry).To(HaveLen(32))
 	g.Expect(campaignRules).To(HaveLen(19))
-	g.Expect(policyRules).To(HaveLen(9))
+	g.Expect(policyRules).To(HaveLen(11))
 	ids := map[string]bool{}
 	for _, r := range Registry {
 		g.Expect(ids[r.ID]).To(BeFalse(), "duplicate "+r.ID)

@@ -147,7 +147,7 @@ func TestDerive(t *testing.T) {
 		{"all purposes granted", personalization, wire.Consent{TCString: tcs["allGranted"]}, Result{TCF: StateGranted}},
 		{"all purposes and the vendor granted", adRetargeting, wire.Consent{TCString: tcs["allGranted"]}, Result{TCF: StateGranted}},
 		{"one purpose missing", personalization, wire.Consent{TCString: tcs["missingPurpose5"]}, Result{TCF: StateDenied, TCFPurpose: 5}},
-		{"vendor missing", adRetargeting, wire.Consent{TCString: tcs["vendorMissing"]}, Result{TCF: StateDenied, TCFPurpose: 1, TCFVendor: 755}},
+		{"vendor missing", adRetargeting, wire.Consent{TCString: tcs["vendorMissing"]}, Result{TCF: StateDenied, TCFVendor: 755}},
 		{"vendor missing does not matter without a vendor", personalization, wire.Consent{TCString: tcs["vendorMissing"]}, Result{TCF: StateGranted}},
 		{"LI-only where consent is required", personalization, wire.Consent{TCString: tcs["liOnly"]}, Result{TCF: StateDenied, TCFPurpose: 5}},
 		{"LI-only where the basis is legitimate interest", measurement, wire.Consent{TCString: tcs["liOnly"]}, Result{TCF: StateGranted}},

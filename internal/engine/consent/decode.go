@@ -23,7 +23,6 @@ limitations under the License.
 package consent
 
 import (
-	"fmt"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -350,17 +349,21 @@ func parseGPP(s string) (g *GPP, cause Cause) {
 
 // Describe says what the cause means for people (the CLI).
 func (c Cause) Describe(f Format) string {
+	name := "TC string"
+	if f == FormatGPP {
+		name = "GPP string"
+	}
 	switch c {
 	case CauseMalformed:
-		return fmt.Sprintf("the %s string cannot be read", f)
+		return "the " + name + " cannot be read"
 	case CauseTruncated:
-		return fmt.Sprintf("the %s string is truncated", f)
+		return "the " + name + " is truncated"
 	case CauseVersion:
-		return fmt.Sprintf("the %s string is of an unsupported version", f)
+		return "the " + name + " is of an unsupported version (TCF v2 and GPP v1 are read)"
 	case CausePolicyVersion:
-		return "the TC string's TCF policy version is outside the policy's bounds"
+		return "the TC string's TCF policy version is outside the policy's spec.tcf bounds"
 	case CauseStale:
-		return "the TC string is older than the policy's consent max age"
+		return "the TC string is older than the policy's spec.tcf.consentMaxAge"
 	}
 	return ""
 }

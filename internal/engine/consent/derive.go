@@ -98,7 +98,9 @@ type Result struct {
 	// TCF is the TC string's verdict (tcString, else the GPP string's TCF EU section).
 	TCF      State
 	TCFCause Cause
-	// TCFPurpose and TCFVendor name what is missing when TCF is StateDenied (0: not that).
+	// TCFPurpose and TCFVendor name what is missing when TCF is StateDenied: a purpose's
+	// signal (TCFPurpose only), the vendor's (TCFVendor only), or the vendor for a purpose,
+	// by publisher restriction or the purpose signal the restriction requires (both).
 	TCFPurpose, TCFVendor int
 	// TCFFromGPP: the TC string came from the GPP string's TCF EU v2 section.
 	TCFFromGPP bool
@@ -193,7 +195,7 @@ func (r *Rules) deriveTCF(s string, now time.Time) (state State, cause Cause, pu
 				return StateDenied, CauseNone, pid, id
 			}
 			if (li && !tc.VendorLI(id)) || (!li && !tc.VendorConsent(id)) {
-				return StateDenied, CauseNone, pid, id
+				return StateDenied, CauseNone, 0, id // the vendor itself is refused
 			}
 		}
 	}
