@@ -112,9 +112,17 @@ func (c *cache[V]) reset() {
 	}
 }
 
-// ResetCache empties both caches, so the next decode of every string is cold (benchmarks
-// and tests; the engine never calls it).
-func ResetCache() {
-	tcCache.reset()
-	gppCache.reset()
+// Forget drops one string from both caches, so its next decode is cold (benchmarks and
+// tests; the engine never calls it).
+func Forget(s string) {
+	for _, sh := range []interface{ forget(string) }{tcCache.shard(s), gppCache.shard(s)} {
+		sh.forget(s)
+	}
+}
+
+func (s *shard[V]) forget(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.cur, key)
+	delete(s.old, key)
 }
