@@ -166,7 +166,7 @@ func pickPolicy(set *manifest.Set, name string) (*ethosv1alpha1.ConsentPolicy, e
 			matches = append(matches, o)
 		}
 	}
-	var names []string
+	names := make([]string, 0, len(all))
 	for _, o := range all {
 		names = append(names, "  "+o.Namespace+"/"+o.Name+"\t("+o.Where()+")")
 	}

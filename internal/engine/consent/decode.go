@@ -23,6 +23,7 @@ limitations under the License.
 package consent
 
 import (
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -251,7 +252,7 @@ type GPPSignals struct {
 func (g *GPP) Signals(applicable []int) GPPSignals {
 	var s GPPSignals
 	for _, sec := range g.sections {
-		if applicable != nil && !containsInt(applicable, sec.id) {
+		if applicable != nil && !slices.Contains(applicable, sec.id) {
 			continue
 		}
 		if sec.optOut && !s.OptOut {
@@ -259,7 +260,7 @@ func (g *GPP) Signals(applicable []int) GPPSignals {
 		}
 		s.GPC = s.GPC || sec.gpc
 	}
-	if g.tcSID && (applicable == nil || containsInt(applicable, int(gppconst.SectionTCFEU2))) {
+	if g.tcSID && (applicable == nil || slices.Contains(applicable, int(gppconst.SectionTCFEU2))) {
 		s.TCString = g.tcString
 	}
 	return s
@@ -275,15 +276,6 @@ func (g *GPP) Sections() []int {
 		ids = append(ids, s.id)
 	}
 	return ids
-}
-
-func containsInt(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // ParseGPP decodes a GPP string with go-gpp, through the cache. A header or section the
