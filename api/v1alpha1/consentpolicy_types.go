@@ -114,9 +114,56 @@ type ConsentPolicySpec struct {
 	// frequencyCap applies to every bound Campaign that sets no cap of its own.
 	// +optional
 	FrequencyCap *FrequencyCap `json:"frequencyCap,omitempty"`
+
+	// tcf holds the publisher's IAB TCF settings the decision engine applies to TC strings:
+	// the policy versions accepted and how old a visitor's choice may be.
+	// +optional
+	TCF *TCFSettings `json:"tcf,omitempty"`
 }
 
+// DefaultTCFMinPolicyVersion is the TCF policy version of TCF v2.2, the oldest accepted
+// when spec.tcf.minPolicyVersion is unset.
+const DefaultTCFMinPolicyVersion = 4
+
+// TCFSettings are the publisher's IAB TCF v2.2 settings.
+// +kubebuilder:validation:XValidation:rule="!has(self.minPolicyVersion) || !has(self.maxPolicyVersion) || self.minPolicyVersion <= self.maxPolicyVersion",message="minPolicyVersion must not exceed maxPolicyVersion"
+type TCFSettings struct {
+	// minPolicyVersion is the oldest TCF policy version a TC string may carry (4 is TCF
+	// v2.2, 5 its 2024 revision); an older string is unknown consent. Defaults to 4.
+	// +optional
+	// +kubebuilder:validation:Minimum=2
+	// +kubebuilder:validation:Maximum=63
+	MinPolicyVersion *int32 `json:"minPolicyVersion,omitempty"`
+
+	// maxPolicyVersion is the newest TCF policy version accepted; unset: any newer one.
+	// +optional
+	// +kubebuilder:validation:Minimum=2
+	// +kubebuilder:validation:Maximum=63
+	MaxPolicyVersion *int32 `json:"maxPolicyVersion,omitempty"`
+
+	// consentMaxAge is how long a visitor's TC string stays valid after it was created, such
+	// as 390d (13 months, the usual renewal period); an older string is unknown consent.
+	// Unset: no limit.
+	// +optional
+	// +kubebuilder:validation:MaxLength=12
+	// +kubebuilder:validation:Pattern=`^[1-9][0-9]*(h|d)$`
+	ConsentMaxAge string `json:"consentMaxAge,omitempty"`
+}
+
+// ConsentModeSignal is a Google Consent Mode v2 signal.
+// +kubebuilder:validation:Enum=ad_storage;analytics_storage;ad_user_data;ad_personalization
+type ConsentModeSignal string
+
+// Google Consent Mode v2 signals.
+const (
+	ConsentModeAdStorage         ConsentModeSignal = "ad_storage"
+	ConsentModeAnalyticsStorage  ConsentModeSignal = "analytics_storage"
+	ConsentModeAdUserData        ConsentModeSignal = "ad_user_data"
+	ConsentModeAdPersonalization ConsentModeSignal = "ad_personalization"
+)
+
 // Purpose is one reason for processing visitor data, shown to visitors when they consent.
+// +kubebuilder:validation:XValidation:rule="self.name != 'gpp'",message="gpp is reserved: decision requests carry the GPP string under consent.gpp",fieldPath=".name"
 type Purpose struct {
 	// name identifies the purpose; Campaigns reference it. A DNS label such as personalization.
 	// +required
@@ -158,6 +205,14 @@ type Purpose struct {
 	// +kubebuilder:validation:items:Maximum=11
 	TCFPurposes []int32 `json:"tcfPurposes,omitempty"`
 
+	// consentModeSignals are the Google Consent Mode v2 signals that stand for this purpose
+	// (ad_storage, analytics_storage, ad_user_data, ad_personalization): a request whose
+	// consentMode grants all of them grants the purpose; one denied denies it.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=4
+	ConsentModeSignals []ConsentModeSignal `json:"consentModeSignals,omitempty"`
+
 	// thirdParties are the organisations data collected for this purpose is shared with.
 	// Visitors are told about each of them.
 	// +optional
@@ -179,6 +234,13 @@ type ThirdParty struct {
 	// type is what kind of recipient it is: AdPlatform, Analytics, EmailProvider or Other.
 	// +required
 	Type ThirdPartyType `json:"type"`
+
+	// tcfVendorId is the recipient's IAB Global Vendor List id: a TC string then grants the
+	// purpose only when it also consents to this vendor.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	TCFVendorID *int32 `json:"tcfVendorId,omitempty"`
 }
 
 // GlobalPrivacyControl configures how the Sec-GPC signal is honoured.

@@ -23,6 +23,8 @@ package compile
 import (
 	"maps"
 	"slices"
+	"strconv"
+	"time"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
 	"github.com/ethos-operator/ethos/internal/engine/document"
@@ -81,6 +83,7 @@ func personalization(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPol
 	if g := policy.Spec.GlobalPrivacyControl; g != nil && g.Honor && slices.Contains(g.OptsOutOf, spec.Purpose) {
 		p.GlobalPrivacyControlWithdraws = true
 	}
+	p.ConsentSignals = ConsentSignals(policy, purpose)
 	if s := spec.Schedule; s != nil {
 		if s.Start != nil {
 			t := s.Start.Time
@@ -107,6 +110,69 @@ func personalization(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPol
 		p.FrequencyCap = &document.FrequencyCap{MaxImpressions: fc.MaxImpressions, Per: fc.Per}
 	}
 	return p
+}
+
+// ConsentSignals resolves how a purpose's consent is read from banner signals: its TCF
+// purposes with the basis whose bit counts, the TCF vendors of its third parties, the
+// policy's TCF settings, its Consent Mode signals, and whether a GPP US opt-out withdraws
+// it (the purpose is in globalPrivacyControl.optsOutOf). nil when none applies.
+// `kubectl ethos consent decode` calls it for every purpose of a policy.
+func ConsentSignals(policy *ethosv1alpha1.ConsentPolicy, purpose *ethosv1alpha1.Purpose) *document.ConsentSignals {
+	s := &document.ConsentSignals{}
+	if g := policy.Spec.GlobalPrivacyControl; g != nil && slices.Contains(g.OptsOutOf, purpose.Name) {
+		s.GPPOptOutWithdraws = true
+	}
+	for _, m := range purpose.ConsentModeSignals {
+		s.ConsentModeSignals = append(s.ConsentModeSignals, string(m))
+	}
+	t := &document.TCFConsent{MinPolicyVersion: ethosv1alpha1.DefaultTCFMinPolicyVersion}
+	basis := document.TCFBasisConsent
+	if purpose.LegalBasis == ethosv1alpha1.LegalBasisLegitimateInterest {
+		basis = document.TCFBasisLegitimateInterest
+	}
+	for _, id := range purpose.TCFPurposes {
+		t.Purposes = append(t.Purposes, document.TCFPurpose{ID: id, Basis: basis})
+	}
+	for _, tp := range purpose.ThirdParties {
+		if tp.TCFVendorID != nil {
+			t.Vendors = append(t.Vendors, document.TCFVendor{Name: tp.Name, ID: *tp.TCFVendorID})
+		}
+	}
+	if ts := policy.Spec.TCF; ts != nil {
+		if ts.MinPolicyVersion != nil {
+			t.MinPolicyVersion = *ts.MinPolicyVersion
+		}
+		if ts.MaxPolicyVersion != nil {
+			t.MaxPolicyVersion = *ts.MaxPolicyVersion
+		}
+		t.MaxAgeSeconds = int64(durationOf(ts.ConsentMaxAge) / time.Second)
+	}
+	if len(t.Purposes) > 0 || len(t.Vendors) > 0 {
+		s.TCF = t
+	}
+	if s.TCF == nil && !s.GPPOptOutWithdraws && len(s.ConsentModeSignals) == 0 {
+		return nil
+	}
+	return s
+}
+
+// durationOf reads the CRD's "<n>h" / "<n>d" durations; anything else (the schema allows
+// nothing else) is 0, no limit.
+func durationOf(s string) time.Duration {
+	if len(s) < 2 {
+		return 0
+	}
+	n, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
+	if err != nil || n <= 0 || n > 100*365*24 {
+		return 0
+	}
+	switch s[len(s)-1] {
+	case 'h':
+		return time.Duration(n) * time.Hour
+	case 'd':
+		return time.Duration(n) * 24 * time.Hour
+	}
+	return 0
 }
 
 func rules(in []ethosv1alpha1.Rule) []document.Rule {

@@ -123,12 +123,12 @@ func TestPolicyReports(t *testing.T) {
 			got, items := results(g, ns)
 			g.Expect(got).To(Equal(map[string]map[string]int{
 				"Campaign/" + c.Name:        {"pass": 19},
-				"ConsentPolicy/" + "eu-web": {"pass": 8},
+				"ConsentPolicy/" + "eu-web": {"pass": 10},
 			}))
 			g.Expect(items).To(HaveLen(1))
 			r := items[0]
 			g.Expect(r.Name).To(Equal("ethos"))
-			g.Expect(r.Summary).To(Equal(openreportsv1alpha1.ReportSummary{Pass: 27}))
+			g.Expect(r.Summary).To(Equal(openreportsv1alpha1.ReportSummary{Pass: 29}))
 			g.Expect(r.Labels).To(HaveKeyWithValue("app.kubernetes.io/managed-by", "ethos"))
 			g.Expect(r.ManagedFields).To(ContainElement(HaveField("Manager", FieldManager)))
 			g.Expect(r.Results[0].Subjects[0].UID).NotTo(BeEmpty())
@@ -150,7 +150,7 @@ func TestPolicyReports(t *testing.T) {
 			g.Expect(got).To(Equal(map[string]map[string]int{
 				"Campaign/" + c.Name:        {"pass": 18, "warn": 1},
 				"Campaign/autumn-running":   {"pass": 15, "warn": 1, "skip": 3}, // ETH004, ETH008, ETH009 need the policy
-				"ConsentPolicy/" + "eu-web": {"pass": 8},
+				"ConsentPolicy/" + "eu-web": {"pass": 10},
 			}))
 		}, timeout, poll).Should(Succeed())
 	})
@@ -170,7 +170,7 @@ func TestPolicyReports(t *testing.T) {
 		g.Expect(k8s.DeleteAllOf(ctx, &ethosv1alpha1.Campaign{}, client.InNamespace(ns))).To(Succeed())
 		g.Eventually(func(g Gomega) {
 			got, _ := results(g, ns)
-			g.Expect(got).To(Equal(map[string]map[string]int{"ConsentPolicy/eu-web": {"pass": 8}}))
+			g.Expect(got).To(Equal(map[string]map[string]int{"ConsentPolicy/eu-web": {"pass": 10}}))
 		}, timeout, poll).Should(Succeed())
 		g.Expect(k8s.DeleteAllOf(ctx, &ethosv1alpha1.ConsentPolicy{}, client.InNamespace(ns))).To(Succeed())
 		g.Eventually(func(g Gomega) {

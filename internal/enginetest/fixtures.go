@@ -171,6 +171,13 @@ var FuzzSeeds = []string{
 	`{"visitor":{"id":"v"},"consent":{},"attributes":{},"history":{"viewed":[]},"candidates":[]}`,
 	`{"visitor":{"id":"v"},"impressions":1.0}`, `{"visitor":{"id":"v","id":"w"}}`,
 	`{"visitor":`, `[]`, `null`, `{"attributes":{"x":{"y":1}}}`, `{"candidates":[{}]}`,
+	// Consent banner signals: both gppSid forms, Consent Mode, nulls, wrong types, duplicates.
+	`{"visitor":{"id":"v"},"consent":{"personalization":"granted","tcString":"CQzNJBAQzNJBAAKACBENCWEgALYAAAAAAAqIF5wAQF5gAAAA","gpp":"DBABLA~BVQqAAAAAgA.QA","gppSid":[2,7],"consentMode":{"ad_storage":"granted","ad_user_data":"denied","functionality_storage":{"x":1}}}}`,
+	`{"visitor":{"id":"v"},"consent":{"gppSid":"2,7","gpp":null,"tcString":null,"consentMode":{"ad_personalization":null}}}`,
+	`{"visitor":{"id":"v"},"consent":{"gppSid":[-1],"tcString":"a","tcString":"b","consentMode":{}}}`,
+	`{"visitor":{"id":"v"},"consent":{"gppSid":"-1"}}`, `{"visitor":{"id":"v"},"consent":{"gppSid":[1.5]}}`,
+	`{"visitor":{"id":"v"},"consent":{"tcString":7}}`, `{"visitor":{"id":"v"},"consent":{"consentMode":{"ad_storage":"yes"}}}`,
+	`{"visitor":{"id":"v"},"consent":{"consentMode":[]}}`, `{"visitor":{"id":"v"},"consent":{"gppSid":"2;7"}}`,
 }
 
 // HTMLBlock is HTML-heavy content: 5 of its 13 characters are <, > or &, which the document

@@ -41,7 +41,7 @@ func goodPolicy() *ethosv1alpha1.ConsentPolicy {
 				{Name: "ad-retargeting", Description: "We share the products you viewed with our ad partner to show you ads.",
 					LegalBasis: ethosv1alpha1.LegalBasisConsent, Retention: "30d",
 					DataClasses:  []ethosv1alpha1.DataClass{ethosv1alpha1.DataClassBehavioral},
-					ThirdParties: []ethosv1alpha1.ThirdParty{{Name: "adsx", Type: ethosv1alpha1.ThirdPartyAdPlatform}}},
+					ThirdParties: []ethosv1alpha1.ThirdParty{{Name: "adsx", Type: ethosv1alpha1.ThirdPartyAdPlatform, TCFVendorID: ptr.To[int32](755)}}},
 			},
 			GlobalPrivacyControl: &ethosv1alpha1.GlobalPrivacyControl{Honor: true, OptsOutOf: []string{"ad-retargeting"}},
 			Withdrawal:           &ethosv1alpha1.Withdrawal{MaxSteps: 1, GrantSteps: 1},
@@ -355,9 +355,9 @@ func TestFindingsHelpers(t *testing.T) {
 
 func TestRegistryIsComplete(t *testing.T) {
 	g := NewWithT(t)
-	g.Expect(Registry).To(HaveLen(30))
+	g.Expect(Registry).To(HaveLen(32))
 	g.Expect(campaignRules).To(HaveLen(19))
-	g.Expect(policyRules).To(HaveLen(9))
+	g.Expect(policyRules).To(HaveLen(11))
 	ids := map[string]bool{}
 	for _, r := range Registry {
 		g.Expect(ids[r.ID]).To(BeFalse(), "duplicate "+r.ID)

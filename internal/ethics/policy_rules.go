@@ -229,3 +229,45 @@ func consentDefaultAllow(r *Rule, in *policyInput, fs Findings) Findings {
 	}
 	return fs
 }
+
+// adPlatformWithoutTCFVendor (CPL010) asks for the TCF vendor id of every ad platform a
+// purpose shares with where consent is collected with IAB TCF (EU, UK).
+func adPlatformWithoutTCFVendor(r *Rule, in *policyInput, fs Findings) Findings {
+	if !slices.ContainsFunc(in.p.Spec.Jurisdictions, func(j ethosv1alpha1.Jurisdiction) bool {
+		return j == ethosv1alpha1.JurisdictionEU || j == ethosv1alpha1.JurisdictionUK
+	}) {
+		return fs
+	}
+	for i, q := range in.p.Spec.Purposes {
+		for k, t := range q.ThirdParties {
+			if t.Type == ethosv1alpha1.ThirdPartyAdPlatform && t.TCFVendorID == nil {
+				fs = append(fs, r.fire(purposesPath.Index(i).Child("thirdParties").Index(k).Child("tcfVendorId"),
+					fmt.Sprintf("purpose %q shares with ad platform %q, which has no tcfVendorId, so a TC string's refusal of that vendor is not checked; set its IAB Global Vendor List id.", q.Name, t.Name)))
+			}
+		}
+	}
+	return fs
+}
+
+// adPersonalizationFromAnalytics (CPL011) refuses an advertising purpose granted by the
+// Consent Mode analytics_storage signal alone.
+func adPersonalizationFromAnalytics(r *Rule, in *policyInput, fs Findings) Findings {
+	for i, q := range in.p.Spec.Purposes {
+		if len(q.ConsentModeSignals) != 1 || q.ConsentModeSignals[0] != ethosv1alpha1.ConsentModeAnalyticsStorage || !advertisingPurpose(&q) {
+			continue
+		}
+		fs = append(fs, r.fire(purposesPath.Index(i).Child("consentModeSignals"),
+			fmt.Sprintf("purpose %q is advertising but Consent Mode's analytics_storage alone would grant it; map it to ad_personalization and ad_user_data.", q.Name)))
+	}
+	return fs
+}
+
+// advertisingPurpose: the purpose serves ads (TCF purpose 2–4) or shares with an ad platform.
+func advertisingPurpose(q *ethosv1alpha1.Purpose) bool {
+	for _, t := range q.TCFPurposes {
+		if t >= 2 && t <= 4 {
+			return true
+		}
+	}
+	return slices.ContainsFunc(q.ThirdParties, func(t ethosv1alpha1.ThirdParty) bool { return t.Type == ethosv1alpha1.ThirdPartyAdPlatform })
+}

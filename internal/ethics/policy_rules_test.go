@@ -29,6 +29,33 @@ func TestCheckConsentPolicy(t *testing.T) {
 		{name: "CPL001 near miss: empty defaultConsent means the CRD default Deny", edit: func(p *ethosv1alpha1.ConsentPolicy) {
 			p.Spec.DefaultConsent = ""
 		}, wantHits: []hit{}},
+		{name: "CPL010 EU ad platform without tcfVendorId", edit: func(p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Purposes[2].ThirdParties[0].TCFVendorID = nil
+		}, wantHits: []hit{{"CPL010", "warning", "spec.purposes[2].thirdParties[0].tcfVendorId"}}},
+		{name: "CPL010 UK too", edit: func(p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Jurisdictions = []ethosv1alpha1.Jurisdiction{ethosv1alpha1.JurisdictionUK}
+			p.Spec.Purposes[2].ThirdParties[0].TCFVendorID = nil
+		}, wantHits: []hit{{"CPL010", "warning", "spec.purposes[2].thirdParties[0].tcfVendorId"}}},
+		{name: "CPL010 near miss: US-VA does not use TCF", edit: func(p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Jurisdictions = []ethosv1alpha1.Jurisdiction{ethosv1alpha1.JurisdictionUSVA}
+			p.Spec.Purposes[2].ThirdParties[0].TCFVendorID = nil
+		}, wantHits: []hit{}},
+		{name: "CPL010 near miss: an Analytics third party needs no vendor id", edit: func(p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Purposes[0].ThirdParties = []ethosv1alpha1.ThirdParty{{Name: "stats", Type: ethosv1alpha1.ThirdPartyAnalytics}}
+		}, wantHits: []hit{}},
+		{name: "CPL011 ad purpose granted by analytics_storage alone", edit: func(p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Purposes[2].ConsentModeSignals = []ethosv1alpha1.ConsentModeSignal{ethosv1alpha1.ConsentModeAnalyticsStorage}
+		}, wantHits: []hit{{"CPL011", "deny", "spec.purposes[2].consentModeSignals"}}},
+		{name: "CPL011 TCF purpose 4 without a third party", edit: func(p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Purposes[0].TCFPurposes = []int32{1, 4}
+			p.Spec.Purposes[0].ConsentModeSignals = []ethosv1alpha1.ConsentModeSignal{ethosv1alpha1.ConsentModeAnalyticsStorage}
+		}, wantHits: []hit{{"CPL011", "deny", "spec.purposes[0].consentModeSignals"}}},
+		{name: "CPL011 near miss: analytics_storage with ad_personalization", edit: func(p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Purposes[2].ConsentModeSignals = []ethosv1alpha1.ConsentModeSignal{ethosv1alpha1.ConsentModeAnalyticsStorage, ethosv1alpha1.ConsentModeAdPersonalization}
+		}, wantHits: []hit{}},
+		{name: "CPL011 near miss: analytics_storage for a non-advertising purpose", edit: func(p *ethosv1alpha1.ConsentPolicy) {
+			p.Spec.Purposes[0].ConsentModeSignals = []ethosv1alpha1.ConsentModeSignal{ethosv1alpha1.ConsentModeAnalyticsStorage}
+		}, wantHits: []hit{}},
 		{name: "CPL009 alone: US opt-out regime", edit: func(p *ethosv1alpha1.ConsentPolicy) {
 			p.Spec.Jurisdictions = []ethosv1alpha1.Jurisdiction{ethosv1alpha1.JurisdictionUS}
 			p.Spec.DefaultConsent = ethosv1alpha1.ConsentDefaultAllow

@@ -135,6 +135,8 @@ const (
 	CPL007 = "CPL007"
 	CPL008 = "CPL008"
 	CPL009 = "CPL009"
+	CPL010 = "CPL010"
+	CPL011 = "CPL011"
 	// SCHEMA is the rule ID of schema violations found by `kubectl ethos lint` (SPEC §7).
 	SCHEMA = "SCHEMA"
 )
@@ -316,6 +318,18 @@ var Registry = []*Rule{
 		Rationale: "Treating unknown consent as granted is only lawful in opt-out regimes, and contradicts a consent legal basis everywhere else.",
 		Example:   "jurisdictions: [US]\ndefaultConsent: Allow\npurposes: [{legalBasis: Consent, ...}]",
 		Fix:       "Set defaultConsent: Deny unless every jurisdiction is opt-out."},
+	{ID: CPL010, Name: "AdPlatformWithoutTCFVendor", Severity: Warning,
+		policy:    adPlatformWithoutTCFVendor,
+		FiresWhen: "jurisdictions include EU or UK (where sites collect consent with IAB TCF) and a purpose shares with an AdPlatform third party that has no tcfVendorId",
+		Rationale: "A TC string records consent per vendor as well as per purpose. Without the ad platform's Global Vendor List id the engine can only check the purposes, so a visitor who refused that vendor in the banner would still have their data shared with it.",
+		Example:   "jurisdictions: [EU]\npurposes:\n- name: ad-retargeting\n  thirdParties: [{name: adsx, type: AdPlatform}]",
+		Fix:       "Set thirdParties[].tcfVendorId to the platform's id in the IAB Global Vendor List (as your CMP lists it)."},
+	{ID: CPL011, Name: "AdPersonalizationFromAnalytics", Severity: Deny,
+		policy:    adPersonalizationFromAnalytics,
+		FiresWhen: "an advertising purpose (TCF purpose 2, 3 or 4, or an AdPlatform third party) maps consentModeSignals to analytics_storage alone",
+		Rationale: "Consent Mode v2 separates analytics cookies from advertising: analytics_storage says nothing about ads. Granting an advertising purpose on it would personalise ads for visitors who refused ad_personalization and ad_user_data.",
+		Example:   "purposes:\n- name: ad-retargeting\n  thirdParties: [{name: adsx, type: AdPlatform}]\n  consentModeSignals: [analytics_storage]",
+		Fix:       "Map the purpose to ad_personalization and ad_user_data (and ad_storage when it sets advertising cookies)."},
 	{ID: SCHEMA, Name: "SchemaViolation", Severity: Deny, lintOnly: true,
 		FiresWhen: "(lint only) the object fails the CRD's OpenAPI or CEL validation",
 		Rationale: "The API server rejects such an object before any admission webhook runs, so lint reports only these findings for it, exactly as the cluster would.",

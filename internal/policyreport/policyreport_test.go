@@ -113,8 +113,9 @@ func TestBuild(t *testing.T) {
 		wantResults: append(append(campaignOutcomes("a", nil), campaignOutcomes("b", nil)...),
 			outcome{"eu-web", "CPL001", "pass", ""}, outcome{"eu-web", "CPL002", "pass", ""}, outcome{"eu-web", "CPL003", "pass", ""},
 			outcome{"eu-web", "CPL004", "pass", ""}, outcome{"eu-web", "CPL005", "pass", ""}, outcome{"eu-web", "CPL006", "pass", ""},
-			outcome{"eu-web", "CPL007", "pass", ""}, outcome{"eu-web", "CPL009", "pass", ""}),
-		wantSummary: openreportsv1alpha1.ReportSummary{Pass: 46},
+			outcome{"eu-web", "CPL007", "pass", ""}, outcome{"eu-web", "CPL009", "pass", ""},
+			outcome{"eu-web", "CPL010", "pass", ""}, outcome{"eu-web", "CPL011", "pass", ""}),
+		wantSummary: openreportsv1alpha1.ReportSummary{Pass: 48},
 	}, {
 		name: "schema-invalid object reports only its schema findings",
 		checks: []Check{{Subject: Subject{Kind: kindCampaign, Namespace: "shop", Name: "broken"}, SchemaInvalid: true,

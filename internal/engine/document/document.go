@@ -125,6 +125,9 @@ type Personalization struct {
 	// GlobalPrivacyControlWithdraws is true when a Global Privacy Control signal withdraws
 	// the purpose (the policy honours GPC and lists the purpose).
 	GlobalPrivacyControlWithdraws bool `json:"globalPrivacyControlWithdraws,omitempty"`
+	// ConsentSignals says how the consent banner's signals (TC string, GPP string, Consent
+	// Mode) bear on the purpose; unset: only the explicit purpose map and GPC count.
+	ConsentSignals *ConsentSignals `json:"consentSignals,omitempty"`
 	// Zones are the zones served; empty means every zone.
 	Zones []string `json:"zones,omitempty"`
 	// Schedule is the window in which the Campaign personalizes; unset ends are open.
@@ -143,6 +146,59 @@ type Personalization struct {
 	Experiences []Experience `json:"experiences" jsonschema:"required"`
 	// FrequencyCap is the effective cap (the Campaign's, else its policy's); unset: none.
 	FrequencyCap *FrequencyCap `json:"frequencyCap,omitempty"`
+}
+
+// ConsentSignals is what the engine reads of a request's consent banner signals for the
+// purpose, resolved from the ConsentPolicy (docs/decision-engine.md, "Consent signals").
+type ConsentSignals struct {
+	// TCF is set when the purpose maps TCF purposes or shares with a TCF vendor: a TC string
+	// then grants the purpose only when it consents to all of them.
+	TCF *TCFConsent `json:"tcf,omitempty"`
+	// GPPOptOutWithdraws is true when a GPP US section's sale, sharing or targeted
+	// advertising opt-out withdraws the purpose (the purpose is in the policy's
+	// globalPrivacyControl.optsOutOf).
+	GPPOptOutWithdraws bool `json:"gppOptOutWithdraws,omitempty"`
+	// ConsentModeSignals are the Google Consent Mode v2 signals the purpose needs: all
+	// granted grants it, one denied denies it.
+	ConsentModeSignals []string `json:"consentModeSignals,omitempty" jsonschema:"uniqueItems=true,maxItems=4"`
+}
+
+// TCFConsent is what a TC string must say for the purpose to be granted.
+type TCFConsent struct {
+	// Purposes are the TCF purposes (1–11) and the legal basis whose signal counts for each.
+	Purposes []TCFPurpose `json:"purposes,omitempty"`
+	// Vendors are the TCF vendor ids (1–65535) of the third parties the purpose shares with.
+	Vendors []TCFVendor `json:"vendors,omitempty"`
+	// MinPolicyVersion and MaxPolicyVersion bound the TC string's TCF policy version; a
+	// string outside them is unknown consent. MaxPolicyVersion 0: no upper bound.
+	MinPolicyVersion int32 `json:"minPolicyVersion" jsonschema:"required,minimum=0,maximum=63"`
+	MaxPolicyVersion int32 `json:"maxPolicyVersion,omitempty" jsonschema:"minimum=0,maximum=63"`
+	// MaxAgeSeconds: a TC string created longer ago is unknown consent; 0: no limit.
+	MaxAgeSeconds int64 `json:"maxAgeSeconds,omitempty" jsonschema:"minimum=0"`
+}
+
+// TCFBasis is which TC string signal grants a TCF purpose.
+type TCFBasis string
+
+const (
+	// TCFBasisConsent needs the purpose's (and vendor's) consent bit.
+	TCFBasisConsent TCFBasis = "Consent"
+	// TCFBasisLegitimateInterest needs the purpose's (and vendor's) legitimate-interest bit:
+	// set when the visitor did not object.
+	TCFBasisLegitimateInterest TCFBasis = "LegitimateInterest"
+)
+
+// TCFPurpose is one TCF purpose and the basis of its signal.
+type TCFPurpose struct {
+	ID    int32    `json:"id" jsonschema:"required,minimum=1,maximum=11"`
+	Basis TCFBasis `json:"basis" jsonschema:"required,enum=Consent,enum=LegitimateInterest"`
+}
+
+// TCFVendor is a TCF vendor the purpose shares data with.
+type TCFVendor struct {
+	// Name is the third party's name in the policy (for `kubectl ethos consent decode`).
+	Name string `json:"name" jsonschema:"required"`
+	ID   int32  `json:"id" jsonschema:"required,minimum=1,maximum=65535"`
 }
 
 // ConsentDefault is what an unknown consent state means.

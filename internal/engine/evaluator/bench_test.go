@@ -25,6 +25,7 @@ import (
 	growthbook "github.com/growthbook/growthbook-golang"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/engine/consent"
 	"github.com/ethos-operator/ethos/internal/engine/wire"
 	"github.com/ethos-operator/ethos/internal/enginetest"
 )
@@ -34,7 +35,7 @@ func benchCampaign(withRecs bool) *ethosv1alpha1.Campaign { return enginetest.Be
 func benchRequest() *wire.Request {
 	r := &wire.Request{
 		Visitor: wire.Visitor{ID: "anon-7f3a"},
-		Consent: map[string]string{"personalization": "granted", "ad-retargeting": "denied"},
+		Consent: wire.Consent{Purposes: map[string]string{"personalization": "granted", "ad-retargeting": "denied"}},
 		Attributes: wire.Attributes{
 			"viewedCategories": {Kind: wire.KindList, List: []string{"running", "road"}},
 			"visits":           {Kind: wire.KindNumber, Str: "5", Num: 5},
@@ -121,4 +122,53 @@ func BenchmarkGrowthBookEvalFeatureFixedAttributes(b *testing.B) {
 	for b.Loop() {
 		_ = client.EvalFeature(ctx, "banner")
 	}
+}
+
+// benchmarkDecideConsent is BenchmarkDecide's campaign and visitor whose consent comes from
+// a TC string (signalPolicy: TCF purposes 1, 5, 6, vendor 755, Consent Mode, GPP opt-outs)
+// instead of the purpose map; cold drops the request's strings from the decoded-string cache
+// before every decision (consent.Forget, a map delete, is inside the timing).
+func benchmarkDecideConsent(b *testing.B, c wire.Consent, cold bool) {
+	p := fixturePolicy()
+	signalPolicy(p)
+	e := mustEngine(benchCampaign(false), p, true)
+	req := benchRequest()
+	req.Consent = c
+	if a := e.Decide(req, now); a.Reason != wire.ReasonMatched || a.Experience != "road-hero" {
+		b.Fatalf("unexpected answer %+v", a)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if cold {
+			consent.Forget(c.TCString)
+			consent.Forget(c.GPP)
+		}
+		_ = e.Decide(req, now)
+	}
+}
+
+// BenchmarkDecideTCStringWarm: the TC string is in the cache (the common case: a visitor's
+// cookie is sent with every page).
+func BenchmarkDecideTCStringWarm(b *testing.B) {
+	benchmarkDecideConsent(b, wire.Consent{TCString: enginetest.TCStrings["allGranted"]}, false)
+}
+
+// BenchmarkDecideTCStringCold decodes the TC string for every decision.
+func BenchmarkDecideTCStringCold(b *testing.B) {
+	benchmarkDecideConsent(b, wire.Consent{TCString: enginetest.TCStrings["allGranted"]}, true)
+}
+
+// BenchmarkDecideAllSignalsWarm: TC string, GPP string (US national section) and Consent Mode.
+func BenchmarkDecideAllSignalsWarm(b *testing.B) {
+	benchmarkDecideConsent(b, allSignals(), false)
+}
+
+// BenchmarkDecideAllSignalsCold decodes both strings for every decision.
+func BenchmarkDecideAllSignalsCold(b *testing.B) {
+	benchmarkDecideConsent(b, allSignals(), true)
+}
+
+func allSignals() wire.Consent {
+	return wire.Consent{TCString: enginetest.TCStrings["allGranted"], GPP: enginetest.GPPString(2, 2, false, ""),
+		Mode: [4]string{"granted", "granted", "granted", "granted"}}
 }

@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ethos-operator/ethos/internal/engine/consent"
 	"github.com/ethos-operator/ethos/internal/engine/document"
 	"github.com/ethos-operator/ethos/internal/engine/wire"
 	"github.com/ethos-operator/ethos/internal/placeholder"
@@ -63,6 +64,9 @@ type Evaluator struct {
 	purposeSentence     string
 	defaultAllow        bool
 	gpcWithdrawsPurpose bool
+	// consent derives the purpose's consent from banner signals (TC, GPP, Consent Mode);
+	// nil when the document maps none.
+	consent *consent.Rules
 
 	// attrNames are the declared attributes; rules refer to them by index.
 	attrNames []string
@@ -117,8 +121,10 @@ type experience struct {
 	rec       *recommendations
 	// used are the declared attributes this experience's decision reads, in declaration order.
 	used []int
-	// explanations for when every used attribute is present, indexed by historyRead flags.
-	explanations [4]string
+	// explanations for when every used attribute is present, indexed by historyRead flags;
+	// bannerExplanations add that consent came from the visitor's cookie choices.
+	explanations       [4]string
+	bannerExplanations [4]string
 }
 
 // template is a content value with placeholders, pre-parsed.
@@ -208,6 +214,11 @@ func New(d *document.Document, hash string) (*Evaluator, error) {
 		return nil, fmt.Errorf("personalization.defaultConsent: must be Allow or Deny, got %q", p.DefaultConsent)
 	}
 	e.gpcWithdrawsPurpose = p.GlobalPrivacyControlWithdraws
+	rules, err := consent.NewRules(p.ConsentSignals)
+	if err != nil {
+		return nil, fmt.Errorf("personalization.consentSignals.%w", err)
+	}
+	e.consent = rules
 
 	if len(p.Attributes) > maxAttributes {
 		return nil, fmt.Errorf("personalization.attributes: at most %d attributes are supported, got %d", maxAttributes, len(p.Attributes))
@@ -217,7 +228,6 @@ func New(d *document.Document, hash string) (*Evaluator, error) {
 		e.attrTexts = append(e.attrTexts, attributeText(a))
 	}
 
-	var err error
 	e.requireAuth = p.RequireAuthenticated
 	if e.audience, err = e.buildRules(p.Audience, "personalization.audience"); err != nil {
 		return nil, err
@@ -365,6 +375,7 @@ func (e *Evaluator) buildExperience(x *document.Experience, path string) (experi
 	full := uint32(1)<<len(out.used) - 1
 	for h := range out.explanations {
 		out.explanations[h] = e.explain(&out, full, h)
+		out.bannerExplanations[h] = out.explanations[h] + " " + explainCookieChoices
 	}
 	return out, nil
 }
@@ -443,17 +454,10 @@ func (e *Evaluator) Decide(req *wire.Request, now time.Time) wire.Answer {
 	}
 
 	// Consent comes before anything personal is read.
-	state := req.Consent[e.purpose]
-	switch {
-	case state == wire.ConsentDenied:
-		return e.fallbackAnswer(wire.ReasonConsentDenied)
-	case req.GPC && e.gpcWithdrawsPurpose:
-		// GPC withdraws the purpose whatever the stored consent says.
-		return e.fallbackAnswer(wire.ReasonGlobalPrivacyControl)
-	case state != wire.ConsentGranted && !e.defaultAllow:
-		return e.fallbackAnswer(wire.ReasonConsentUnknown)
+	fromBanner, refused := e.consentGate(req, now)
+	if refused != "" {
+		return e.fallbackAnswer(refused)
 	}
-
 	// From here on only declared attributes exist: each is looked up by its declared name,
 	// so an undeclared attribute in the request is never read.
 	var buf [maxAttributes]wire.Value
@@ -484,7 +488,35 @@ func (e *Evaluator) Decide(req *wire.Request, now time.Time) wire.Answer {
 	if e.maxImpressions > 0 && req.Impressions >= e.maxImpressions {
 		return e.fallbackAnswer(wire.ReasonFrequencyCapped)
 	}
-	return e.matched(&e.experiences[x], req, vals)
+	return e.matched(&e.experiences[x], req, vals, fromBanner)
+}
+
+// consentGate applies SPEC §6's consent step to every consent signal of the request: a
+// refusal anywhere denies (the explicit purpose map cannot grant what a string refuses),
+// then Global Privacy Control, then a string that cannot be read (never a grant: unknown
+// under a Deny default, denied under Allow), then unknown consent. fromBanner reports that
+// a TC string or Consent Mode granted the purpose.
+func (e *Evaluator) consentGate(req *wire.Request, now time.Time) (fromBanner bool, refused wire.Reason) {
+	state := req.Consent.Purposes[e.purpose]
+	var res consent.Result
+	if e.consent != nil && req.Consent.HasSignals() {
+		res = e.consent.Derive(&req.Consent, now)
+	}
+	switch {
+	case state == wire.ConsentDenied || res.Restrictive() == consent.StateDenied:
+		return false, wire.ReasonConsentDenied
+	case (req.GPC || res.GPPGPC) && e.gpcWithdrawsPurpose:
+		// GPC withdraws the purpose whatever the stored consent says.
+		return false, wire.ReasonGlobalPrivacyControl
+	case res.Restrictive() == consent.StateUnknown:
+		if e.defaultAllow {
+			return false, wire.ReasonConsentDenied
+		}
+		return false, wire.ReasonConsentUnknown
+	case state != wire.ConsentGranted && !res.Granted() && !e.defaultAllow:
+		return false, wire.ReasonConsentUnknown
+	}
+	return res.Granted(), ""
 }
 
 // choose returns the index of the experience for the visitor, or -1 when none matches.
@@ -527,7 +559,7 @@ func (e *Evaluator) choose(visitorID string, vals []wire.Value) int {
 }
 
 // matched builds a personalized answer.
-func (e *Evaluator) matched(x *experience, req *wire.Request, vals []wire.Value) wire.Answer {
+func (e *Evaluator) matched(x *experience, req *wire.Request, vals []wire.Value, fromBanner bool) wire.Answer {
 	a := wire.Answer{
 		Campaign: e.campaign, Personalized: true, Experience: x.name,
 		Content: x.content, Items: emptyItems, Reason: wire.ReasonMatched, ConfigHash: e.hash,
@@ -545,9 +577,14 @@ func (e *Evaluator) matched(x *experience, req *wire.Request, vals []wire.Value)
 			present |= 1 << i
 		}
 	}
-	if present == uint32(1)<<len(x.used)-1 {
+	switch {
+	case present == uint32(1)<<len(x.used)-1 && fromBanner:
+		a.Explanation = x.bannerExplanations[history]
+	case present == uint32(1)<<len(x.used)-1:
 		a.Explanation = x.explanations[history]
-	} else {
+	case fromBanner:
+		a.Explanation = e.explain(x, present, history) + " " + explainCookieChoices
+	default:
 		a.Explanation = e.explain(x, present, history)
 	}
 	return a

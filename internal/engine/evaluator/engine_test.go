@@ -70,7 +70,7 @@ func TestDecideReasonsAndOrder(t *testing.T) {
 		{name: "suspended", campaign: func(c *ethosv1alpha1.Campaign) { c.Spec.Suspend = true },
 			want: func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonSuspended) }},
 		{name: "suspended beats schedule and consent", campaign: func(c *ethosv1alpha1.Campaign) { c.Spec.Suspend = true },
-			request: func(r *wire.Request) { r.Consent["personalization"] = "denied" }, at: now.AddDate(1, 0, 0),
+			request: func(r *wire.Request) { r.Consent.Purposes["personalization"] = "denied" }, at: now.AddDate(1, 0, 0),
 			want: func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonSuspended) }},
 		{name: "before the schedule", at: time.Date(2027, 2, 28, 23, 59, 59, 0, time.UTC),
 			want: func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonOutsideSchedule) }},
@@ -78,25 +78,27 @@ func TestDecideReasonsAndOrder(t *testing.T) {
 			want: func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonOutsideSchedule) }},
 		{name: "schedule start is inclusive", at: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), want: trailMatched},
 		{name: "schedule beats zone and consent", at: time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC),
-			request: func(r *wire.Request) { r.Zone = "footer"; r.Consent = nil },
+			request: func(r *wire.Request) { r.Zone = "footer"; r.Consent = wire.Consent{} },
 			want:    func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonOutsideSchedule) }},
 		{name: "zone not served", request: func(r *wire.Request) { r.Zone = "footer" },
 			want: func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonZoneNotServed) }},
 		{name: "no zone while zones are set", request: func(r *wire.Request) { r.Zone = "" },
 			want: func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonZoneNotServed) }},
-		{name: "zone beats consent", request: func(r *wire.Request) { r.Zone = "footer"; r.Consent = nil },
+		{name: "zone beats consent", request: func(r *wire.Request) { r.Zone = "footer"; r.Consent = wire.Consent{} },
 			want: func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonZoneNotServed) }},
 		{name: "campaign without zones answers any zone", campaign: func(c *ethosv1alpha1.Campaign) { c.Spec.Zones = nil },
 			request: func(r *wire.Request) { r.Zone = "footer" }, want: trailMatched},
-		{name: "consent denied", request: func(r *wire.Request) { r.Consent["personalization"] = "denied" },
+		{name: "consent denied", request: func(r *wire.Request) { r.Consent.Purposes["personalization"] = "denied" },
 			want: func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonConsentDenied) }},
-		{name: "consent unknown with default Deny", request: func(r *wire.Request) { r.Consent = map[string]string{"ad-retargeting": "granted"} },
+		{name: "consent unknown with default Deny", request: func(r *wire.Request) {
+			r.Consent = wire.Consent{Purposes: map[string]string{"ad-retargeting": "granted"}}
+		},
 			want: func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonConsentUnknown) }},
 		{name: "consent unknown with default Allow personalizes",
 			policy:  func(p *ethosv1alpha1.ConsentPolicy) { p.Spec.DefaultConsent = ethosv1alpha1.ConsentDefaultAllow },
-			request: func(r *wire.Request) { r.Consent = nil }, want: trailMatched},
+			request: func(r *wire.Request) { r.Consent = wire.Consent{} }, want: trailMatched},
 		{name: "consent denied with default Allow", policy: func(p *ethosv1alpha1.ConsentPolicy) { p.Spec.DefaultConsent = ethosv1alpha1.ConsentDefaultAllow },
-			request: func(r *wire.Request) { r.Consent["personalization"] = "denied" },
+			request: func(r *wire.Request) { r.Consent.Purposes["personalization"] = "denied" },
 			want:    func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonConsentDenied) }},
 		{name: "GPC beats a granted consent",
 			policy: func(p *ethosv1alpha1.ConsentPolicy) {
@@ -109,13 +111,13 @@ func TestDecideReasonsAndOrder(t *testing.T) {
 				p.Spec.DefaultConsent = ethosv1alpha1.ConsentDefaultAllow
 				p.Spec.GlobalPrivacyControl.OptsOutOf = []string{"personalization"}
 			},
-			request: func(r *wire.Request) { r.GPC = true; r.Consent = nil },
+			request: func(r *wire.Request) { r.GPC = true; r.Consent = wire.Consent{} },
 			want:    func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonGlobalPrivacyControl) }},
 		{name: "an explicit denial is reported before GPC",
 			policy: func(p *ethosv1alpha1.ConsentPolicy) {
 				p.Spec.GlobalPrivacyControl.OptsOutOf = []string{"personalization"}
 			},
-			request: func(r *wire.Request) { r.GPC = true; r.Consent["personalization"] = "denied" },
+			request: func(r *wire.Request) { r.GPC = true; r.Consent.Purposes["personalization"] = "denied" },
 			want:    func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonConsentDenied) }},
 		{name: "GPC does not withdraw purposes outside optsOutOf", request: func(r *wire.Request) { r.GPC = true }, want: trailMatched},
 		{name: "GPC not honoured",
@@ -128,7 +130,7 @@ func TestDecideReasonsAndOrder(t *testing.T) {
 		{name: "authenticated visitor", campaign: func(c *ethosv1alpha1.Campaign) { c.Spec.Audience.RequireAuthenticated = true },
 			request: func(r *wire.Request) { r.Visitor.Authenticated = true }, want: trailMatched},
 		{name: "consent is checked before authentication", campaign: func(c *ethosv1alpha1.Campaign) { c.Spec.Audience.RequireAuthenticated = true },
-			request: func(r *wire.Request) { r.Consent = nil }, want: func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonConsentUnknown) }},
+			request: func(r *wire.Request) { r.Consent = wire.Consent{} }, want: func(e *Evaluator) wire.Answer { return fallback(e, wire.ReasonConsentUnknown) }},
 		{name: "not in audience", request: func(r *wire.Request) {
 			r.Attributes["viewedCategories"] = wire.Value{Kind: wire.KindList, List: []string{"tennis"}}
 		},

@@ -35,6 +35,11 @@ const (
 	explainPurposePrefix = "Purpose: "
 )
 
+// explainCookieChoices is the sentence added when the visitor's consent came from their
+// consent banner (a TC string or Consent Mode) rather than from the site's own purpose map.
+// It is a sentence of its own so translations can replace it whole.
+const explainCookieChoices = "This is based on your cookie choices."
+
 // explain builds the visitor's explanation of a personalized answer: the descriptions of
 // the declared attributes the decision read and the visitor has (present has bit i for
 // x.used[i]), the history read, then the purpose.

@@ -42,7 +42,7 @@ func mustEngine(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy, compl
 func baseRequest() *wire.Request {
 	return &wire.Request{
 		Visitor:    wire.Visitor{ID: "anon-7f3a"},
-		Consent:    map[string]string{"personalization": "granted"},
+		Consent:    wire.Consent{Purposes: map[string]string{"personalization": "granted"}},
 		Attributes: wire.Attributes{"viewedCategories": {Kind: wire.KindList, List: []string{"running", "trail"}}, "postalCode": {Kind: wire.KindString, Str: "75011"}},
 		Zone:       "home_hero",
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/ethos-operator/ethos/internal/engine/consent"
 	"github.com/ethos-operator/ethos/internal/engine/evaluator"
 	"github.com/ethos-operator/ethos/internal/engine/wire"
 )
@@ -72,6 +73,15 @@ func NewMetrics() *Metrics {
 	}
 	m.Registry.MustRegister(m.decisions, m.latency, m.rejected, m.reloads, m.document, m.state,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, f := range consent.Formats {
+		for _, c := range consent.Causes {
+			m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name:        "ethos_engine_consent_string_errors_total",
+				Help:        "Decisions whose TC or GPP string could not be used (unknown consent), by format (tcf, gpp) and cause (malformed, truncated, version, policyVersion, stale).",
+				ConstLabels: prometheus.Labels{"format": f.String(), "cause": c.String()},
+			}, func() float64 { return float64(consent.ErrorCount(f, c)) }))
+		}
+	}
 	for _, r := range wire.Reasons {
 		if r != wire.ReasonMatched {
 			m.decisions.WithLabelValues(string(r), "")

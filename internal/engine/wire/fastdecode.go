@@ -380,11 +380,70 @@ func (d *fastDecoder) visitor(v *Visitor) bool {
 }
 
 func (d *fastDecoder) consent(r *Request) bool {
-	r.Consent = make(map[string]string, 4)
+	c := &r.Consent
 	return d.object(func(key string) bool {
+		switch key {
+		case ConsentKeyTCString:
+			return d.strTo(&c.TCString)
+		case ConsentKeyGPP:
+			return d.strTo(&c.GPP)
+		case ConsentKeyGPPSid:
+			return d.gppSid(c)
+		case ConsentKeyConsentMode:
+			return d.consentMode(c)
+		}
 		v, ok := d.str()
-		r.Consent[key] = v
+		if c.Purposes == nil {
+			c.Purposes = make(map[string]string, 4)
+		}
+		c.Purposes[key] = v
 		return ok
+	})
+}
+
+// gppSid reads a list of whole numbers or the "2,7" string form.
+func (d *fastDecoder) gppSid(c *Consent) bool {
+	if d.peek() == '"' {
+		s, ok := d.str()
+		if !ok {
+			return false
+		}
+		c.GPPSid, ok = parseGPPSidString(s)
+		return ok
+	}
+	if !d.consume('[') {
+		return false
+	}
+	sids := make([]int, 0, 2)
+	for n := 0; ; n++ {
+		done, ok := d.nextElem(n)
+		if !ok {
+			return false
+		}
+		if done {
+			c.GPPSid = normalizeGPPSid(sids)
+			return true
+		}
+		s, ok := d.number()
+		if !ok {
+			return false
+		}
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			return false // fractions, exponents, overflow: the slow path reports them
+		}
+		sids = append(sids, v)
+	}
+}
+
+// consentMode reads the Consent Mode object; signals other than the four are skipped.
+func (d *fastDecoder) consentMode(c *Consent) bool {
+	return d.object(func(key string) bool {
+		i := signalIndex(key)
+		if i < 0 {
+			return d.skip(0)
+		}
+		return d.strTo(&c.Mode[i])
 	})
 }
 

@@ -45,13 +45,13 @@ const (
 
 // Request is the body of POST /v1/decisions. Unknown fields are ignored.
 type Request struct {
-	Visitor     Visitor           `json:"visitor"`
-	Consent     map[string]string `json:"consent"`
-	Attributes  Attributes        `json:"attributes"`
-	Zone        string            `json:"zone"`
-	History     History           `json:"history"`
-	Candidates  []Candidate       `json:"candidates"`
-	Impressions int64             `json:"impressions"`
+	Visitor     Visitor     `json:"visitor"`
+	Consent     Consent     `json:"consent"`
+	Attributes  Attributes  `json:"attributes"`
+	Zone        string      `json:"zone"`
+	History     History     `json:"history"`
+	Candidates  []Candidate `json:"candidates"`
+	Impressions int64       `json:"impressions"`
 	// GPC is the Global Privacy Control signal forwarded by a server-side caller; the
 	// Sec-GPC: 1 header sets it too.
 	GPC bool `json:"gpc"`
@@ -245,12 +245,7 @@ func (r *Request) validate() error {
 			return &FieldError{Field: fmt.Sprintf("candidates[%d].id", i), Message: "is required"}
 		}
 	}
-	for purpose, state := range r.Consent {
-		if state != ConsentGranted && state != ConsentDenied {
-			return &FieldError{Field: "consent." + purpose, Message: `must be "granted" or "denied"; leave a purpose out when its state is unknown`}
-		}
-	}
-	return nil
+	return r.Consent.validate()
 }
 
 var typeString = reflect.TypeFor[string]()
@@ -313,6 +308,11 @@ func jsonKind(b []byte) string {
 		return "bool"
 	case 'n':
 		return "null"
+	case '"':
+		return "string"
+	}
+	if b[0] == '-' || (b[0] >= '0' && b[0] <= '9') {
+		return "number"
 	}
 	return "value"
 }

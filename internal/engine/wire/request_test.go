@@ -36,7 +36,7 @@ func TestDecodeRequest(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(req).To(Equal(&Request{
 		Visitor: Visitor{ID: "anon-7f3a", Authenticated: true},
-		Consent: map[string]string{"personalization": "granted", "ad-retargeting": "denied"},
+		Consent: Consent{Purposes: map[string]string{"personalization": "granted", "ad-retargeting": "denied"}},
 		Attributes: Attributes{
 			"viewedCategories": {Kind: KindList, List: []string{"running"}},
 			"postalCode":       {Kind: KindString, Str: "75011"},
@@ -78,6 +78,17 @@ func TestDecodeRequestErrors(t *testing.T) {
 		{"candidate without id", `{"visitor":{"id":"v"},"candidates":[{"id":"a"},{}]}`, FieldError{Field: "candidates[1].id", Message: "is required"}},
 		{"candidate categories wrong type", `{"visitor":{"id":"v"},"candidates":[{"id":"a","categories":"trail"}]}`, FieldError{Field: "candidates.categories", Message: "must be an array, not string"}},
 		{"1,001 candidates", many, FieldError{Field: "candidates", Message: "must hold at most 1000 items, got 1001"}},
+		{"tcString wrong type", `{"visitor":{"id":"v"},"consent":{"tcString":7}}`, FieldError{Field: "consent.tcString", Message: "must be a string, not number"}},
+		{"gpp wrong type", `{"visitor":{"id":"v"},"consent":{"gpp":["DBABLA"]}}`, FieldError{Field: "consent.gpp", Message: "must be a string, not array"}},
+		{"gppSid wrong type", `{"visitor":{"id":"v"},"consent":{"gppSid":true}}`, FieldError{Field: "consent.gppSid", Message: gppSidMessage}},
+		{"gppSid fraction", `{"visitor":{"id":"v"},"consent":{"gppSid":[1.5]}}`, FieldError{Field: "consent.gppSid", Message: gppSidMessage}},
+		{"gppSid bad string", `{"visitor":{"id":"v"},"consent":{"gppSid":"2;7"}}`, FieldError{Field: "consent.gppSid", Message: gppSidMessage}},
+		{"gppSid out of range", `{"visitor":{"id":"v"},"consent":{"gppSid":[0]}}`, FieldError{Field: "consent.gppSid", Message: gppSidMessage}},
+		{"consentMode wrong type", `{"visitor":{"id":"v"},"consent":{"consentMode":"granted"}}`, FieldError{Field: "consent.consentMode", Message: "must be an object, not string"}},
+		{"consentMode signal wrong type", `{"visitor":{"id":"v"},"consent":{"consentMode":{"ad_storage":true}}}`, FieldError{Field: "consent.consentMode.ad_storage", Message: "must be a string, not bool"}},
+		{"consentMode signal wrong value", `{"visitor":{"id":"v"},"consent":{"consentMode":{"ad_user_data":"yes"}}}`, FieldError{Field: "consent.consentMode.ad_user_data", Message: `must be "granted" or "denied"`}},
+		{"purpose wrong type", `{"visitor":{"id":"v"},"consent":{"personalization":true}}`, FieldError{Field: "consent.personalization", Message: "must be a string, not bool"}},
+		{"tcString too long", `{"visitor":{"id":"v"},"consent":{"tcString":"` + strings.Repeat("C", MaxConsentStringBytes+1) + `"}}`, FieldError{Field: "consent.tcString", Message: "must be at most 8192 bytes"}},
 		{"gpc wrong type", `{"visitor":{"id":"v"},"gpc":1}`, FieldError{Field: "gpc", Message: "must be a boolean, not number"}},
 		{"history wrong type", `{"visitor":{"id":"v"},"history":{"purchased":"sku-1"}}`, FieldError{Field: "history.purchased", Message: "must be an array, not string"}},
 		{"body over 1 MiB", `{"visitor":{"id":"v"},"zone":"` + strings.Repeat("x", MaxBodyBytes) + `"}`, FieldError{Message: "request body is larger than 1048576 bytes"}},
@@ -89,6 +100,46 @@ func TestDecodeRequestErrors(t *testing.T) {
 			g.Expect(err).To(Equal(&tt.want))
 		})
 	}
+}
+
+// TestDecodeConsentSignals: both decoders read the banner signals alike, gppSid in both
+// forms CMPs use (a list of numbers, "2,7"; [-1] and "-1" mean no section).
+func TestDecodeConsentSignals(t *testing.T) {
+	tests := []struct {
+		name    string
+		consent string
+		want    Consent
+	}{
+		{"every signal", `{"personalization":"granted","tcString":"CQzN","gpp":"DBABLA~BVQqAAAAAgA.QA","gppSid":[2,7],` +
+			`"consentMode":{"ad_storage":"granted","analytics_storage":"denied","ad_user_data":"granted","ad_personalization":"denied","functionality_storage":"granted"}}`,
+			Consent{Purposes: map[string]string{"personalization": "granted"}, TCString: "CQzN", GPP: "DBABLA~BVQqAAAAAgA.QA", GPPSid: []int{2, 7},
+				Mode: [4]string{"granted", "denied", "granted", "denied"}}},
+		{"gppSid string form", `{"gppSid":"2,7"}`, Consent{GPPSid: []int{2, 7}}},
+		{"gppSid underscore form", `{"gppSid":"2_7"}`, Consent{GPPSid: []int{2, 7}}},
+		{"gppSid -1 list", `{"gppSid":[-1]}`, Consent{GPPSid: []int{}}},
+		{"gppSid -1 string", `{"gppSid":"-1"}`, Consent{GPPSid: []int{}}},
+		{"gppSid empty", `{"gppSid":[]}`, Consent{GPPSid: []int{}}},
+		{"nulls are absent", `{"tcString":null,"gpp":null,"gppSid":null,"consentMode":{"ad_storage":null}}`, Consent{}},
+		{"consentMode partial", `{"consentMode":{"ad_user_data":"denied"}}`, Consent{Mode: [4]string{"", "", "denied", ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			body := []byte(`{"visitor":{"id":"v"},"consent":` + tt.consent + `}`)
+			req, err := DecodeRequest(body)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(req.Consent).To(Equal(tt.want))
+			slow, err := decodeSlow(body)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(slow.Consent).To(Equal(tt.want))
+			c, err := DecodeConsent([]byte(tt.consent))
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(c).To(Equal(tt.want))
+		})
+	}
+	g := NewWithT(t)
+	_, ok := decodeFast([]byte(`{"visitor":{"id":"v"},"consent":{"tcString":"CQzN","gppSid":"2,7","consentMode":{"ad_storage":"granted"}}}`))
+	g.Expect(ok).To(BeTrue(), "the common shape takes the fast path")
 }
 
 func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
