@@ -186,6 +186,8 @@ func main() {
 		os.Exit(1)
 	}
 
+	// The manager's pods reach the engines' ops port to read which document each serves.
+	engineNetwork.ManagerNamespace = os.Getenv("POD_NAMESPACE")
 	setupLog.Info("Decision engines use image", "image", engineImage, "networkPolicy", !engineNetwork.Disabled)
 	if err := controller.Setup(context.Background(), mgr, resources.Options{Image: engineImage, Network: engineNetwork}); err != nil {
 		setupLog.Error(err, "Failed to set up controllers")
