@@ -19,8 +19,8 @@ package controller
 import (
 	"context"
 	"encoding/json"
-	"maps"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
