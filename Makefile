@@ -204,6 +204,10 @@ demo-down: cluster-down ## Stop what `make demo` left running.
 test-e2e: ## End-to-end tests on the local node: real image, manager Deployment, kubectl (logs: bin/e2e-logs/).
 	IMG="$(IMG)" IMAGE_TAR="$(IMAGE_TAR)" test/e2e/run.sh
 
+.PHONY: test-faults
+test-faults: ## Fault tests (build tag faults, test/faults): the real engine binary under a burst of 1 MiB requests.
+	go test -tags faults ./test/faults/ -count=1 -v -timeout 5m
+
 ##@ Dependencies
 
 LOCALBIN ?= $(shell pwd)/bin

@@ -547,7 +547,35 @@ type EngineStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=256
 	URL string `json:"url,omitempty"`
+
+	// documentState is what the engine pods report about the decision document, read from
+	// their ops port once the Deployment has rolled out: Current when every ready pod serves
+	// configHash as written; else the worst pod's state: FailedClosed (the pod cannot serve
+	// the document and answers the fallback), NotLoaded, Stale (it answers from another
+	// document), or Unknown (a pod did not answer). Empty until the engine has rolled out.
+	// +optional
+	// +kubebuilder:validation:Enum=Current;Stale;FailedClosed;NotLoaded;Unknown
+	DocumentState EngineDocumentState `json:"documentState,omitempty"`
+
+	// servedConfigHash is the configHash the pod of documentState answers with; it differs
+	// from configHash when that pod fails closed on another document or is stale.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	ServedConfigHash string `json:"servedConfigHash,omitempty"`
 }
+
+// EngineDocumentState is what the engine pods report about the decision document
+// (status.engine.documentState).
+type EngineDocumentState string
+
+// The engine document states, from best to worst.
+const (
+	EngineDocumentCurrent      EngineDocumentState = "Current"
+	EngineDocumentStale        EngineDocumentState = "Stale"
+	EngineDocumentUnknown      EngineDocumentState = "Unknown"
+	EngineDocumentNotLoaded    EngineDocumentState = "NotLoaded"
+	EngineDocumentFailedClosed EngineDocumentState = "FailedClosed"
+)
 
 // CampaignStatus is the observed state of a Campaign.
 type CampaignStatus struct {

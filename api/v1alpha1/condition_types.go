@@ -53,6 +53,16 @@ const (
 	ReasonDeploymentAvailable = "DeploymentAvailable"
 	// ReasonDeploymentProgressing: the engine's replicas are not all ready yet.
 	ReasonDeploymentProgressing = "DeploymentProgressing"
+	// ReasonDocumentRejected: an engine pod cannot serve the current decision document as
+	// written (a version it does not read, or one it cannot build) and answers the fallback
+	// (failed closed), or has no document at all.
+	ReasonDocumentRejected = "DocumentRejected"
+	// ReasonEngineStale: an engine pod answers from another document than the current one
+	// (the last good document during an upgrade, or an older one).
+	ReasonEngineStale = "EngineStale"
+	// ReasonEngineUnreachable: the manager could not ask an engine pod which document it
+	// serves (its ops port did not answer); it retries with backoff.
+	ReasonEngineUnreachable = "EngineUnreachable"
 	// ReasonScaledToZero: the engine runs no replicas by request (replicas: 0).
 	ReasonScaledToZero = "ScaledToZero"
 	// ReasonActive: the campaign personalizes.

@@ -113,7 +113,13 @@ func main() {
 	certOpts.BindFlags(flag.CommandLine)
 	var engineNetwork resources.EngineNetwork
 	engineNetwork.BindFlags(flag.CommandLine)
+	var engineDefaults resources.Options
+	engineDefaults.BindDefaultFlags(flag.CommandLine)
 	flag.Parse()
+	if _, err := engineDefaults.EngineResources(); err != nil {
+		setupLog.Error(err, "Invalid engine defaults")
+		os.Exit(2)
+	}
 
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
 
@@ -186,8 +192,13 @@ func main() {
 		os.Exit(1)
 	}
 
+	// The manager's pods reach the engines' ops port to read which document each serves.
+	engineNetwork.ManagerNamespace = os.Getenv("POD_NAMESPACE")
 	setupLog.Info("Decision engines use image", "image", engineImage, "networkPolicy", !engineNetwork.Disabled)
-	if err := controller.Setup(context.Background(), mgr, resources.Options{Image: engineImage, Network: engineNetwork}); err != nil {
+	if err := controller.Setup(context.Background(), mgr, resources.Options{
+		Image: engineImage, Network: engineNetwork,
+		DefaultRequests: engineDefaults.DefaultRequests, DefaultLimits: engineDefaults.DefaultLimits,
+	}); err != nil {
 		setupLog.Error(err, "Failed to set up controllers")
 		os.Exit(1)
 	}

@@ -116,6 +116,17 @@ var engineNetworkArgs = []string{
 	"{{- end }}",
 }
 
+// engineDefaultArgs are the manager's engine default flags from engine.defaultResources, after
+// the network flags; nothing at the defaults (the manager's built-in ones).
+var engineDefaultArgs = []string{
+	"{{- with .Values.engine.defaultResources.requests }}",
+	`- {{ printf "--` + resources.FlagDefaultRequests + `=%s" (include "ethos.labelSelector" .) | quote }}`,
+	"{{- end }}",
+	"{{- with .Values.engine.defaultResources.limits }}",
+	`- {{ printf "--` + resources.FlagDefaultLimits + `=%s" (include "ethos.labelSelector" .) | quote }}`,
+	"{{- end }}",
+}
+
 func main() {
 	root := flag.String("root", ".", "repository root")
 	flag.Parse()
@@ -421,7 +432,7 @@ func templatise(orig *unstructured.Unstructured) (string, error) {
 	text = networkArgsLine.ReplaceAllStringFunc(text, func(line string) string {
 		indent := networkArgsLine.FindStringSubmatch(line)[1]
 		var out []string
-		for _, l := range engineNetworkArgs {
+		for _, l := range slices.Concat(engineNetworkArgs, engineDefaultArgs) {
 			if strings.HasPrefix(l, "{{") {
 				out = append(out, l)
 			} else {

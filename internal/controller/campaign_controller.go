@@ -76,6 +76,11 @@ type CampaignReconciler struct {
 	// DefaultMaxConcurrentReconciles. Reconciles spend most of their time waiting on the API
 	// server, so a few workers converge many Campaigns much faster than one.
 	MaxConcurrentReconciles int
+	// Prober asks engine pods which decision document they serve (EngineAvailable says when
+	// they do not serve the current one as written); nil: the Deployment alone speaks.
+	Prober EngineProber
+
+	probes engineProbes
 }
 
 // DefaultMaxConcurrentReconciles is the Campaign controller's default number of workers.
@@ -123,9 +128,13 @@ func tag(reason string, err error) error {
 func (r *CampaignReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	c := &ethosv1alpha1.Campaign{}
 	if err := r.Get(ctx, req.NamespacedName, c); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.probes.forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !c.DeletionTimestamp.IsZero() {
+		r.probes.forget(req.NamespacedName)
 		// Garbage collection removes the engine objects through their ownerReferences.
 		return ctrl.Result{}, nil
 	}
@@ -157,6 +166,7 @@ func (r *CampaignReconciler) Reconcile(ctx context.Context, req ctrl.Request) (r
 		r.reconcileService,
 		r.reconcileAutoscaler,
 		r.reconcileDisruptionBudget,
+		r.reconcileEngineDocuments,
 	}
 	for _, phase := range phases {
 		res, err := phase(ctx, s)

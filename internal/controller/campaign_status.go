@@ -54,6 +54,8 @@ type observation struct {
 	configHash string
 	// deployment is the live engine Deployment after apply; nil when it was not reached.
 	deployment *appsv1.Deployment
+	// documents is what the engine pods said about the document; nil when not asked.
+	documents *engineDocuments
 	// err is the error that stopped the phases, if any: a stalledError (an ownership
 	// conflict, a document too large) or a transient error.
 	err error
@@ -220,6 +222,12 @@ func setCompliant(w conditionWriter, c *ethosv1alpha1.Campaign, o *observation) 
 func setEngineAvailable(w conditionWriter, st *ethosv1alpha1.CampaignStatus, c *ethosv1alpha1.Campaign, o *observation) {
 	if o.deployment != nil {
 		s, reason, msg := engineAvailability(o.deployment)
+		if docs := o.documents; docs != nil && docs.state != ethosv1alpha1.EngineDocumentCurrent {
+			s, reason, msg = metav1.ConditionFalse, docs.reason, docs.message
+			if docs.state == ethosv1alpha1.EngineDocumentUnknown {
+				s = metav1.ConditionUnknown
+			}
+		}
 		w.set(ethosv1alpha1.ConditionEngineAvailable, s, reason, msg)
 		st.Engine = &ethosv1alpha1.EngineStatus{
 			Deployment:    c.EngineName(),
@@ -228,6 +236,9 @@ func setEngineAvailable(w conditionWriter, st *ethosv1alpha1.CampaignStatus, c *
 			Replicas:      ptr.Deref(o.deployment.Spec.Replicas, 1),
 			ReadyReplicas: o.deployment.Status.ReadyReplicas,
 			URL:           resources.URL(c),
+		}
+		if o.documents != nil {
+			st.Engine.DocumentState, st.Engine.ServedConfigHash = o.documents.state, o.documents.served
 		}
 		return
 	}

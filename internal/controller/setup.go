@@ -50,6 +50,8 @@ func CacheOptions(namespaces ...string) cache.Options {
 		&autoscalingv2.HorizontalPodAutoscaler{}: managed,
 		&policyv1.PodDisruptionBudget{}:          managed,
 		&networkingv1.NetworkPolicy{}:            managed,
+		// Engine pods, for the document probe (reconcileEngineDocuments).
+		&corev1.Pod{}: managed,
 	}}
 	if len(namespaces) > 0 {
 		opts.DefaultNamespaces = make(map[string]cache.Config, len(namespaces))
@@ -79,6 +81,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, engine resources.Options) erro
 		APIReader: mgr.GetAPIReader(),
 		Recorder:  mgr.GetEventRecorder("ethos-campaign"),
 		Options:   engine,
+		Prober:    NewHTTPProber(),
 	}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("failed to create the campaign controller: %w", err)
 	}

@@ -51,7 +51,14 @@ type EngineNetwork struct {
 	IngressPodSelector *metav1.LabelSelector
 	// MetricsNamespaces may scrape the metrics port (HealthPort), by name.
 	MetricsNamespaces []string
+	// ManagerNamespace is the manager's own namespace (POD_NAMESPACE): its pods
+	// (ManagerPodLabels) may reach the ops port (HealthPort), where the manager reads which
+	// document each engine serves. Empty (make run, tests): no such rule.
+	ManagerNamespace string
 }
+
+// ManagerPodLabels select the manager's pods (config/manager, the chart).
+var ManagerPodLabels = map[string]string{"control-plane": "controller-manager"}
 
 // Flag names of EngineNetwork.
 const (
@@ -127,8 +134,9 @@ func labelSelector(name string, into **metav1.LabelSelector) func(string) error 
 
 // NetworkPolicy isolates the Campaign's engine pods: no egress at all (the engine reads its
 // document from a mounted file and calls nothing), TCP HTTPPort from the Campaign's own
-// namespace and the namespaces net allows, TCP HealthPort (metrics) from
-// net.MetricsNamespaces only. Nil when net.Disabled (then the controller removes any it made).
+// namespace and the namespaces net allows, TCP HealthPort (metrics, readiness) from the
+// manager's pods and net.MetricsNamespaces only. Nil when net.Disabled (then the controller
+// removes any it made).
 //
 // Kubelet probes come from the node, which NetworkPolicy implementations admit to their
 // local pods, so health checks keep working.
@@ -155,6 +163,12 @@ func NetworkPolicy(c *ethosv1alpha1.Campaign, net EngineNetwork) *networkingv1ac
 		WithIngress(networkingv1ac.NetworkPolicyIngressRule().
 			WithPorts(tcpPort(HTTPPort)).
 			WithFrom(callers...))
+	if net.ManagerNamespace != "" {
+		spec.WithIngress(networkingv1ac.NetworkPolicyIngressRule().
+			WithPorts(tcpPort(HealthPort)).
+			WithFrom(namespacesPeer([]string{net.ManagerNamespace}).
+				WithPodSelector(metav1ac.LabelSelector().WithMatchLabels(ManagerPodLabels))))
+	}
 	if len(net.MetricsNamespaces) > 0 {
 		spec.WithIngress(networkingv1ac.NetworkPolicyIngressRule().
 			WithPorts(tcpPort(HealthPort)).

@@ -59,18 +59,23 @@ func TestNetworkPolicy(t *testing.T) {
 	tests := []struct {
 		name        string
 		args        []string
+		manager     string
 		wantIngress []networkingv1.NetworkPolicyIngressRule
 	}{
-		{"defaults: decision port from the own namespace only, metrics from nowhere", nil,
+		{"defaults: decision port from the own namespace only, metrics from nowhere", nil, "",
 			[]networkingv1.NetworkPolicyIngressRule{decisionPort(sameNamespace)}},
+		{"the manager's pods reach the ops port, to read which document the engine serves", nil, "ethos-system",
+			[]networkingv1.NetworkPolicyIngressRule{decisionPort(sameNamespace), {Ports: []networkingv1.NetworkPolicyPort{port(8081)},
+				From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: namesIn("ethos-system"),
+					PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"control-plane": "controller-manager"}}}}}}},
 		{"ingress controller and monitoring namespaces by name",
-			[]string{"--engine-ingress-namespaces=ingress-nginx, gateway,ingress-nginx", "--engine-metrics-namespaces=monitoring"},
+			[]string{"--engine-ingress-namespaces=ingress-nginx, gateway,ingress-nginx", "--engine-metrics-namespaces=monitoring"}, "",
 			[]networkingv1.NetworkPolicyIngressRule{
 				decisionPort(sameNamespace, networkingv1.NetworkPolicyPeer{NamespaceSelector: namesIn("ingress-nginx", "gateway")}),
 				{Ports: []networkingv1.NetworkPolicyPort{port(8081)}, From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: namesIn("monitoring")}}},
 			}},
 		{"namespace and pod selectors",
-			[]string{"--engine-ingress-namespace-selector=ethos.dev/decision-clients=true", "--engine-ingress-pod-selector=tier in (web,api)"},
+			[]string{"--engine-ingress-namespace-selector=ethos.dev/decision-clients=true", "--engine-ingress-pod-selector=tier in (web,api)"}, "",
 			[]networkingv1.NetworkPolicyIngressRule{decisionPort(
 				networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
 					{Key: "tier", Operator: metav1.LabelSelectorOpIn, Values: []string{"api", "web"}},
@@ -83,6 +88,7 @@ func TestNetworkPolicy(t *testing.T) {
 			g := NewWithT(t)
 			n, err := parseNetwork(tt.args...)
 			g.Expect(err).NotTo(HaveOccurred())
+			n.ManagerNamespace = tt.manager
 			ac := NetworkPolicy(campaign(ethosv1alpha1.EngineSpec{}), n)
 			g.Expect(ac).NotTo(BeNil())
 			data, err := json.Marshal(ac)

@@ -86,6 +86,10 @@ type Options struct {
 	Image string
 	// Network says who may reach the engines (NetworkPolicy).
 	Network EngineNetwork
+	// DefaultRequests and DefaultLimits replace DefaultResources()'s halves for Campaigns
+	// that set no spec.engine.resources (--engine-default-requests, --engine-default-limits);
+	// nil keeps the built-in half. Checked at start by EngineResources.
+	DefaultRequests, DefaultLimits corev1.ResourceList
 }
 
 // DefaultResources are the engine container's resources when spec.engine.resources is empty:
@@ -164,7 +168,7 @@ func MinReplicas(c *ethosv1alpha1.Campaign) int32 {
 func Deployment(c *ethosv1alpha1.Campaign, opts Options, configHash string) *appsv1ac.DeploymentApplyConfiguration {
 	resources := c.Spec.Engine.Resources
 	if len(resources.Requests) == 0 && len(resources.Limits) == 0 && len(resources.Claims) == 0 {
-		resources = DefaultResources()
+		resources, _ = opts.EngineResources() // checked when the manager starts
 	}
 	container := corev1ac.Container().
 		WithName(ContainerName).

@@ -32,8 +32,8 @@ import (
 // expectEngineIsolated checks the NetworkPolicy the manager gives a running engine, as
 // installed from dist/install.yaml: the API server admitted it, it selects every engine pod of
 // the Campaign and nothing else in the namespace, it denies all egress, and it admits the
-// decision port from the Campaign's own namespace only and the metrics port from the
-// monitoring namespace only. So a pod in any other namespace is not admitted to the engine.
+// decision port from the Campaign's own namespace only and the metrics port from the manager's
+// pods and the monitoring namespace only. So a pod in any other namespace is not admitted to the engine.
 //
 // It does not open a connection from another namespace to see it refused: the local node's CNI
 // (the bridge plugin) does not enforce NetworkPolicy, so such a connection would succeed there
@@ -66,6 +66,16 @@ func expectEngineIsolated(t *testing.T, ns string) {
 		{
 			Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: &decisionPort}},
 			From:  []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}},
+		},
+		{
+			// The manager's pods, which read each engine's /readyz (the document it serves).
+			Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: &metricsPort}},
+			From: []networkingv1.NetworkPolicyPeer{{
+				NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+					{Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpIn, Values: []string{systemNamespace}},
+				}},
+				PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"control-plane": "controller-manager"}},
+			}},
 		},
 		{
 			Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: &metricsPort}},

@@ -27,6 +27,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +35,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -301,14 +303,20 @@ func (s *Server) OpsHandler() http.Handler {
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writePlain(w, http.StatusOK, "ok\n")
 	})
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		st := s.store.Status()
+		draining, loaded := s.draining.Load(), s.store.Current() != nil
+		if wantsReadinessJSON(r) {
+			writeReadiness(w, draining, loaded, st)
+			return
+		}
 		switch {
-		case s.draining.Load():
+		case draining:
 			writePlain(w, http.StatusServiceUnavailable, "shutting down\n")
-		case s.store.Current() == nil:
+		case !loaded:
 			writePlain(w, http.StatusServiceUnavailable, "no valid decision document loaded\n")
 		default:
-			writePlain(w, http.StatusOK, readyBody(s.store.Status()))
+			writePlain(w, http.StatusOK, readyBody(st))
 		}
 	})
 	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
@@ -328,6 +336,33 @@ func readyBody(st DocumentStatus) string {
 		file = "unreadable"
 	}
 	return fmt.Sprintf("%s serving %s, file %s: %s\n", st.State, st.ServedHash, file, st.Error)
+}
+
+// StateShuttingDown is the Readiness state of an engine that drains before it exits.
+const StateShuttingDown = "ShuttingDown"
+
+// wantsReadinessJSON reports whether the caller of /readyz asked for wire.Readiness.
+func wantsReadinessJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), wire.ReadinessContentType)
+}
+
+// writeReadiness answers /readyz as wire.Readiness, with the same status code as the text form.
+func writeReadiness(w http.ResponseWriter, draining, loaded bool, st DocumentStatus) {
+	body := wire.Readiness{
+		Ready: loaded && !draining, State: string(st.State),
+		ServedConfigHash: st.ServedHash, FileConfigHash: st.FileHash, Error: st.Error,
+	}
+	if draining {
+		body.State = StateShuttingDown
+	}
+	code := http.StatusOK
+	if !body.Ready {
+		code = http.StatusServiceUnavailable
+	}
+	data, _ := json.Marshal(body) // strings and a bool always marshal
+	w.Header().Set("Content-Type", wire.ReadinessContentType)
+	w.WriteHeader(code)
+	_, _ = w.Write(append(data, '\n'))
 }
 
 func writePlain(w http.ResponseWriter, status int, body string) {

@@ -468,3 +468,82 @@ func TestLimitsValidateAndReservation(t *testing.T) {
 		g.Expect(bodyReservation(tt.contentLength, tt.budget)).To(Equal(tt.want), "contentLength %d", tt.contentLength)
 	}
 }
+
+// getReadiness reads /readyz as JSON (Accept: application/json), as the manager does.
+func getReadiness(t *testing.T, url string) (int, wire.Readiness) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url+"/readyz", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", wire.ReadinessContentType)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != wire.ReadinessContentType {
+		t.Fatalf("Content-Type %q, want %q", ct, wire.ReadinessContentType)
+	}
+	var out wire.Readiness
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("/readyz is not JSON: %v", err)
+	}
+	return resp.StatusCode, out
+}
+
+// TestReadinessJSON: /readyz with Accept: application/json reports the document state the
+// manager surfaces on the Campaign (issue 19), with the text form's status codes.
+func TestReadinessJSON(t *testing.T) {
+	newerBlocked := `{"apiVersion":"decision.ethos.dev/v9","campaign":{"namespace":"shop","name":"spring-running"},"mode":"FallbackOnly","reason":"Blocked","fallback":{"content":{"headline":"Welcome"}}}`
+	newerPersonalize := `{"apiVersion":"decision.ethos.dev/v9","campaign":{"namespace":"shop","name":"spring-running"},"mode":"Personalize","fallback":{"content":{}}}`
+	unsupported := `unsupported apiVersion "decision.ethos.dev/v9", this engine reads "decision.ethos.dev/v2"`
+	tests := []struct {
+		name string
+		// file replaces the good document; "-" writes none at all.
+		file  string
+		drain bool
+		want  func(good, file string) wire.Readiness
+		code  int
+	}{
+		{"current", "", false, func(good, _ string) wire.Readiness {
+			return wire.Readiness{Ready: true, State: "Current", ServedConfigHash: good, FileConfigHash: good}
+		}, http.StatusOK},
+		{"newer FallbackOnly document: failed closed", newerBlocked, false, func(_, file string) wire.Readiness {
+			return wire.Readiness{Ready: true, State: "FailedClosed", ServedConfigHash: file, FileConfigHash: file, Error: unsupported}
+		}, http.StatusOK},
+		{"newer Personalize document: stale", newerPersonalize, false, func(good, file string) wire.Readiness {
+			return wire.Readiness{Ready: true, State: "Stale", ServedConfigHash: good, FileConfigHash: file, Error: unsupported}
+		}, http.StatusOK},
+		{"shutting down", "", true, func(good, _ string) wire.Readiness {
+			return wire.Readiness{State: "ShuttingDown", ServedConfigHash: good, FileConfigHash: good}
+		}, http.StatusServiceUnavailable},
+		{"nothing loaded", "-", false, func(string, string) wire.Readiness {
+			return wire.Readiness{State: "NotLoaded", Error: "failed to read decision document: open "}
+		}, http.StatusServiceUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			ts := newTestServer(t, tt.file != "-")
+			good, file := "", ""
+			if e := ts.store.Current(); e != nil {
+				good, file = e.ConfigHash(), e.ConfigHash()
+			}
+			if tt.file != "" && tt.file != "-" {
+				g.Expect(os.WriteFile(ts.path, []byte(tt.file), 0o600)).To(Succeed())
+				file = document.Hash([]byte(tt.file))
+				ts.store.reloadAndLog()
+			}
+			ts.srv.draining.Store(tt.drain)
+			code, got := getReadiness(t, ts.ops.URL)
+			g.Expect(code).To(Equal(tt.code))
+			want := tt.want(good, file)
+			if tt.file == "-" {
+				g.Expect(got.Error).To(HavePrefix(want.Error))
+				got.Error = want.Error
+			}
+			g.Expect(got).To(Equal(want))
+		})
+	}
+}
