@@ -187,7 +187,7 @@ func main() {
 	}
 
 	setupLog.Info("Decision engines use image", "image", engineImage, "networkPolicy", !engineNetwork.Disabled)
-	if err := controller.Setup(context.Background(), mgr, resources.Options{Image: engineImage, Network: engineNetwork}); err != nil {
+	if err := controller.Setup(context.Background(), mgr, resources.Options{Image: engineImage, Network: engineNetwork}, watchNamespaces...); err != nil {
 		setupLog.Error(err, "Failed to set up controllers")
 		os.Exit(1)
 	}
