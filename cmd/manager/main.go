@@ -187,7 +187,8 @@ func main() {
 	}
 
 	setupLog.Info("Decision engines use image", "image", engineImage, "networkPolicy", !engineNetwork.Disabled)
-	if err := controller.Setup(context.Background(), mgr, resources.Options{Image: engineImage, Network: engineNetwork}, watchNamespaces...); err != nil {
+	engine := resources.Options{Image: engineImage, Network: engineNetwork}
+	if err := controller.Setup(context.Background(), mgr, engine, watchNamespaces...); err != nil {
 		setupLog.Error(err, "Failed to set up controllers")
 		os.Exit(1)
 	}
