@@ -195,10 +195,11 @@ func main() {
 	// The manager's pods reach the engines' ops port to read which document each serves.
 	engineNetwork.ManagerNamespace = os.Getenv("POD_NAMESPACE")
 	setupLog.Info("Decision engines use image", "image", engineImage, "networkPolicy", !engineNetwork.Disabled)
-	if err := controller.Setup(context.Background(), mgr, resources.Options{
+	engine := resources.Options{
 		Image: engineImage, Network: engineNetwork,
 		DefaultRequests: engineDefaults.DefaultRequests, DefaultLimits: engineDefaults.DefaultLimits,
-	}); err != nil {
+	}
+	if err := controller.Setup(context.Background(), mgr, engine, watchNamespaces...); err != nil {
 		setupLog.Error(err, "Failed to set up controllers")
 		os.Exit(1)
 	}

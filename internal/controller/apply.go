@@ -20,12 +20,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -56,6 +58,8 @@ func ownershipConflict(kind, name, campaign string) *stalledError {
 type ownedKind[O client.Object, A runtime.ApplyConfiguration] struct {
 	// kind is the Kind, for messages and logs.
 	kind string
+	// gvk is the kind's group, version and kind, for reads of its metadata (Owners).
+	gvk schema.GroupVersionKind
 	// newObject returns an empty object of the kind.
 	newObject func() O
 	// extract returns the fields the field manager owns on a live object, as an apply
@@ -63,28 +67,97 @@ type ownedKind[O client.Object, A runtime.ApplyConfiguration] struct {
 	extract func(live O, fieldManager string) (A, error)
 }
 
-// getOwned reads the engine object named name from the cache, and when the cache does not have
-// it from the API server: the cache only holds objects labelled as managed by Ethos, and may
-// lag just after a write. It returns nil when the object does not exist, and an ownership
-// conflict (a stalledError) when it exists without c as its controller.
+// getOwned reads the engine object named name. The manager's cache holds only objects labelled
+// as managed by Ethos, so an object it lacks is looked up in Owners (the metadata of every
+// object of the kind): absent there too, it does not exist, and the first reconcile of a new
+// Campaign costs no read. The API server is asked only when the caches cannot tell: an object
+// this reconciler applied that its cache has not caught up with yet, one controlled by c but
+// no longer labelled, or when Owners is nil. It returns nil when the object does not exist,
+// and an ownership conflict (a stalledError) when it exists without c as its controller.
 func getOwned[O client.Object, A runtime.ApplyConfiguration](ctx context.Context, r *CampaignReconciler, c *ethosv1alpha1.Campaign, k ownedKind[O, A], name string) (O, error) {
 	var zero O
 	key := client.ObjectKey{Namespace: c.Namespace, Name: name}
 	live := k.newObject()
 	err := r.Get(ctx, key, live)
-	if apierrors.IsNotFound(err) {
-		err = r.APIReader.Get(ctx, key, live)
-	}
-	if apierrors.IsNotFound(err) {
-		return zero, nil
-	}
-	if err != nil {
+	switch {
+	case err == nil:
+		r.applied.forget(k.kind, key)
+	case apierrors.IsNotFound(err):
+		mayExist, err := r.mayExist(ctx, c, k.kind, k.gvk, key)
+		if err != nil || !mayExist {
+			return zero, err
+		}
+		if err := r.APIReader.Get(ctx, key, live); apierrors.IsNotFound(err) {
+			r.applied.forget(k.kind, key)
+			return zero, nil
+		} else if err != nil {
+			return zero, fmt.Errorf("failed to get %s %s: %w", k.kind, klog.KRef(c.Namespace, name), err)
+		}
+	default:
 		return zero, fmt.Errorf("failed to get %s %s: %w", k.kind, klog.KRef(c.Namespace, name), err)
 	}
 	if ref := metav1.GetControllerOfNoCopy(live); ref == nil || ref.UID != c.UID {
 		return zero, ownershipConflict(k.kind, name, c.Name)
 	}
 	return live, nil
+}
+
+// mayExist decides, for an object the cache does not hold, whether it may exist and must
+// be read from the API server (true), or does not exist (false). An object Owners holds that c
+// does not control is an ownership conflict.
+func (r *CampaignReconciler) mayExist(ctx context.Context, c *ethosv1alpha1.Campaign, kind string, gvk schema.GroupVersionKind, key client.ObjectKey) (bool, error) {
+	if r.Owners == nil || r.applied.has(kind, key) {
+		return true, nil
+	}
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(gvk)
+	err := r.Owners.Get(ctx, key, m)
+	switch {
+	case apierrors.IsNotFound(err):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("failed to get %s %s: %w", kind, klog.KRef(key.Namespace, key.Name), err)
+	}
+	if ref := metav1.GetControllerOfNoCopy(m); ref == nil || ref.UID != c.UID {
+		return false, ownershipConflict(kind, key.Name, c.Name)
+	}
+	return true, nil
+}
+
+// appliedSet remembers the objects a reconciler applied until its cache holds them: a cache
+// miss for one of those is the cache lagging, not a missing object, and is read from the API
+// server rather than applied again.
+type appliedSet struct {
+	mu   sync.Mutex
+	keys map[string]struct{}
+}
+
+func appliedKey(kind string, key client.ObjectKey) string {
+	return kind + "/" + key.Namespace + "/" + key.Name
+}
+
+func (s *appliedSet) add(kind string, key client.ObjectKey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.keys == nil {
+		s.keys = map[string]struct{}{}
+	}
+	s.keys[appliedKey(kind, key)] = struct{}{}
+}
+
+func (s *appliedSet) has(kind string, key client.ObjectKey) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.keys[appliedKey(kind, key)]
+	return ok
+}
+
+func (s *appliedSet) forget(kind string, key client.ObjectKey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.keys) > 0 {
+		delete(s.keys, appliedKey(kind, key))
+	}
 }
 
 // applyOwned makes the engine object match desired with server-side apply (field manager
@@ -123,6 +196,7 @@ func applyOwned[O client.Object, A runtime.ApplyConfiguration](ctx context.Conte
 	if err := r.Apply(ctx, desired, client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
 		return zero, fmt.Errorf("failed to apply %s %s: %w", k.kind, klog.KRef(c.Namespace, name), err)
 	}
+	r.applied.add(k.kind, client.ObjectKey{Namespace: c.Namespace, Name: name})
 	// The API server's answer was decoded into desired; convert it back to the typed object.
 	out := k.newObject()
 	if err := convert(desired, out); err != nil {

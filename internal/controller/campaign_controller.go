@@ -66,6 +66,10 @@ type CampaignReconciler struct {
 	// APIReader reads from the API server, bypassing the cache: for objects the cache does not
 	// hold (not labelled by Ethos) and to confirm a difference before writing.
 	APIReader client.Reader
+	// Owners reads the metadata (name, ownerReferences) of every object of the kinds the
+	// controller creates, Ethos' or not: the ownership check of an object the cache does not
+	// hold. Nil means reading such objects from the API server. OwnersCache builds it.
+	Owners client.Reader
 	// Recorder emits Events on condition transitions.
 	Recorder events.EventRecorder
 	// Options are the engine builders' manager-wide settings (the engine image).
@@ -81,6 +85,9 @@ type CampaignReconciler struct {
 	Prober EngineProber
 
 	probes engineProbes
+
+	// applied holds the objects applied and not yet seen in the cache (getOwned).
+	applied appliedSet
 }
 
 // DefaultMaxConcurrentReconciles is the Campaign controller's default number of workers.
@@ -236,21 +243,23 @@ func (r *CampaignReconciler) reconcileDocument(_ context.Context, s *campaignSco
 
 var (
 	configMapKind = ownedKind[*corev1.ConfigMap, *corev1ac.ConfigMapApplyConfiguration]{
-		kind: "ConfigMap", newObject: func() *corev1.ConfigMap { return &corev1.ConfigMap{} }, extract: corev1ac.ExtractConfigMap,
+		kind: "ConfigMap", gvk: corev1.SchemeGroupVersion.WithKind("ConfigMap"), newObject: func() *corev1.ConfigMap { return &corev1.ConfigMap{} }, extract: corev1ac.ExtractConfigMap,
 	}
 	deploymentKind = ownedKind[*appsv1.Deployment, *appsv1ac.DeploymentApplyConfiguration]{
-		kind: "Deployment", newObject: func() *appsv1.Deployment { return &appsv1.Deployment{} }, extract: appsv1ac.ExtractDeployment,
+		kind: "Deployment", gvk: appsv1.SchemeGroupVersion.WithKind("Deployment"), newObject: func() *appsv1.Deployment { return &appsv1.Deployment{} }, extract: appsv1ac.ExtractDeployment,
 	}
 	serviceKind = ownedKind[*corev1.Service, *corev1ac.ServiceApplyConfiguration]{
-		kind: "Service", newObject: func() *corev1.Service { return &corev1.Service{} }, extract: corev1ac.ExtractService,
+		kind: "Service", gvk: corev1.SchemeGroupVersion.WithKind("Service"), newObject: func() *corev1.Service { return &corev1.Service{} }, extract: corev1ac.ExtractService,
 	}
 	autoscalerKind = ownedKind[*autoscalingv2.HorizontalPodAutoscaler, *autoscalingv2ac.HorizontalPodAutoscalerApplyConfiguration]{
 		kind:      "HorizontalPodAutoscaler",
+		gvk:       autoscalingv2.SchemeGroupVersion.WithKind("HorizontalPodAutoscaler"),
 		newObject: func() *autoscalingv2.HorizontalPodAutoscaler { return &autoscalingv2.HorizontalPodAutoscaler{} },
 		extract:   autoscalingv2ac.ExtractHorizontalPodAutoscaler,
 	}
 	disruptionBudgetKind = ownedKind[*policyv1.PodDisruptionBudget, *policyv1ac.PodDisruptionBudgetApplyConfiguration]{
 		kind:      "PodDisruptionBudget",
+		gvk:       policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"),
 		newObject: func() *policyv1.PodDisruptionBudget { return &policyv1.PodDisruptionBudget{} },
 		extract:   policyv1ac.ExtractPodDisruptionBudget,
 	}
@@ -310,20 +319,28 @@ func (r *CampaignReconciler) patchStatus(ctx context.Context, c *ethosv1alpha1.C
 	if equality.Semantic.DeepEqual(c.Status, status) {
 		return nil
 	}
-	// The cache may not hold the last status written yet; compare with the API server before
-	// writing, and patch against what it holds.
-	fresh := &ethosv1alpha1.Campaign{}
-	if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(c), fresh); err != nil {
-		return client.IgnoreNotFound(err)
-	}
-	if fresh.Generation != c.Generation || equality.Semantic.DeepEqual(fresh.Status, status) {
-		// Nothing to write, or a newer spec is on its way through the cache and its own
-		// reconcile will write status.
-		return nil
-	}
-	before := fresh.DeepCopy()
+	// Patch against the cached Campaign, with its resourceVersion as a precondition: one
+	// request when the cache is current. When it is not (the last status written, or a newer
+	// spec, has not reached it yet), the API server refuses the patch; then compare with what
+	// the API server holds, and patch against that.
+	before, fresh := c, c.DeepCopy()
 	fresh.Status = status
-	if err := r.Status().Patch(ctx, fresh, client.MergeFrom(before)); err != nil {
+	err := r.Status().Patch(ctx, fresh, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
+	if apierrors.IsConflict(err) {
+		fresh = &ethosv1alpha1.Campaign{}
+		if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(c), fresh); err != nil {
+			return client.IgnoreNotFound(err)
+		}
+		if fresh.Generation != c.Generation || equality.Semantic.DeepEqual(fresh.Status, status) {
+			// Nothing to write, or a newer spec is on its way through the cache and its own
+			// reconcile will write status.
+			return nil
+		}
+		before = fresh.DeepCopy()
+		fresh.Status = status
+		err = r.Status().Patch(ctx, fresh, client.MergeFrom(before))
+	}
+	if err != nil {
 		return client.IgnoreNotFound(err)
 	}
 	r.recordTransition(fresh, meta.FindStatusCondition(before.Status.Conditions, ethosv1alpha1.ConditionReady),

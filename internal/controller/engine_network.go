@@ -30,6 +30,7 @@ import (
 
 var networkPolicyKind = ownedKind[*networkingv1.NetworkPolicy, *networkingv1ac.NetworkPolicyApplyConfiguration]{
 	kind:      "NetworkPolicy",
+	gvk:       networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"),
 	newObject: func() *networkingv1.NetworkPolicy { return &networkingv1.NetworkPolicy{} },
 	extract:   networkingv1ac.ExtractNetworkPolicy,
 }

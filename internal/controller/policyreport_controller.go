@@ -51,11 +51,16 @@ import (
 
 // Defaults of PolicyReportReconciler.
 const (
-	// DefaultReportDebounce gathers the Campaign and ConsentPolicy events of a namespace into
-	// one reconcile: 1,000 Campaigns created at once cost 32 report writes, not 1,000. 5 s, not
-	// 2 s: fewer rebuilds during a burst cut the writer's cost to converging from +36 % to
-	// +11.5 % (docs/benchmarks.md), and a report a few seconds late is still current.
+	// DefaultReportDebounce is how quiet a namespace must be before its reports are rebuilt: no
+	// Campaign or ConsentPolicy created, changed or deleted, and no Campaign status written,
+	// for this long. A burst (1,000 Campaigns created at once) is written once, after the
+	// Campaign controller has converged it, instead of every few seconds while the writer's
+	// megabytes of reports compete with the engines' objects for the API server
+	// (docs/benchmarks.md); a single change is in the report about this long after its
+	// Campaign's status settles.
 	DefaultReportDebounce = 5 * time.Second
+	// DefaultReportMaxDelay bounds how long a namespace that never goes quiet waits.
+	DefaultReportMaxDelay = time.Minute
 	// DefaultReportCRDPoll is how often the writer looks for the OpenReports CRD while it is
 	// missing, so reports appear without a restart once it is installed.
 	DefaultReportCRDPoll = 30 * time.Second
@@ -94,8 +99,13 @@ type PolicyReportReconciler struct {
 	Reports client.Client
 	// Discovery answers whether the CRD is served; built from the manager's config when nil.
 	Discovery discovery.DiscoveryInterface
-	// Debounce, CRDPoll and Resync default to the Default* constants.
-	Debounce, CRDPoll, Resync time.Duration
+	// Debounce, MaxDelay, CRDPoll and Resync default to the Default* constants.
+	Debounce, MaxDelay, CRDPoll, Resync time.Duration
+
+	// pending holds, per namespace waiting for its rebuild, when the wait began and the last
+	// activity seen (quietQueue).
+	pendingMu sync.Mutex
+	pending   map[string]*pendingRebuild
 
 	// written remembers, per namespace, the reports as last listed or written, so a reconcile
 	// does not read megabytes of reports back from the API server to find what changed; the
@@ -121,6 +131,10 @@ func (r *PolicyReportReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Debounce == 0 {
 		r.Debounce = DefaultReportDebounce
 	}
+	if r.MaxDelay == 0 {
+		r.MaxDelay = DefaultReportMaxDelay
+	}
+	r.pending = map[string]*pendingRebuild{}
 	if r.CRDPoll == 0 {
 		r.CRDPoll = DefaultReportCRDPoll
 	}
@@ -160,28 +174,66 @@ func (r *PolicyReportReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return mgr.Add(manager.RunnableFunc(r.pollCRD))
 }
 
-// debounced enqueues an object's namespace Debounce after the first event; the work queue
-// keeps one entry per namespace, so later events in the window join it. Status-only updates
-// (generation unchanged) do not change any rule's verdict and are ignored.
+// debounced turns events of objects into rebuilds of their namespace once it is quiet (see
+// DefaultReportDebounce). Creations, deletions and spec changes (generation) change verdicts
+// and ask for a rebuild; status-only updates of a Campaign change none, but show the Campaign
+// controller still at work there, so they only push a rebuild already asked for back.
 func debounced[O client.Object](r *PolicyReportReconciler) handler.TypedEventHandler[O, reconcile.Request] {
-	add := func(o O, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-		if r.available.Load() {
-			q.AddAfter(reconcile.Request{NamespacedName: client.ObjectKey{Name: o.GetNamespace()}}, r.Debounce)
-		}
-	}
 	return handler.TypedFuncs[O, reconcile.Request]{
 		CreateFunc: func(_ context.Context, e event.TypedCreateEvent[O], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			add(e.Object, q)
+			r.touch(e.Object.GetNamespace(), true, q)
 		},
 		UpdateFunc: func(_ context.Context, e event.TypedUpdateEvent[O], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			if e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration() {
-				add(e.ObjectNew, q)
-			}
+			r.touch(e.ObjectNew.GetNamespace(), e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration(), q)
 		},
 		DeleteFunc: func(_ context.Context, e event.TypedDeleteEvent[O], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			add(e.Object, q)
+			r.touch(e.Object.GetNamespace(), true, q)
 		},
 	}
+}
+
+// pendingRebuild is a namespace waiting to be quiet.
+type pendingRebuild struct {
+	first, last time.Time
+}
+
+// touch records activity in namespace ns: a change (one that asks for a rebuild) or, when
+// change is false, activity that only pushes back a rebuild already pending. The rebuild is
+// queued once ns has been quiet for Debounce, or MaxDelay after the first change.
+func (r *PolicyReportReconciler) touch(ns string, change bool, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+	if !r.available.Load() {
+		return
+	}
+	now := time.Now()
+	r.pendingMu.Lock()
+	defer r.pendingMu.Unlock()
+	p, ok := r.pending[ns]
+	switch {
+	case ok:
+		p.last = now
+	case change:
+		r.pending[ns] = &pendingRebuild{first: now, last: now}
+		time.AfterFunc(r.Debounce, func() { r.settle(ns, q) })
+	}
+}
+
+// settle queues ns's rebuild if it is due, else looks again when it will be.
+func (r *PolicyReportReconciler) settle(ns string, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+	r.pendingMu.Lock()
+	p := r.pending[ns]
+	if p == nil {
+		r.pendingMu.Unlock()
+		return
+	}
+	wait := min(time.Until(p.last.Add(r.Debounce)), time.Until(p.first.Add(r.MaxDelay)))
+	if wait > 0 {
+		r.pendingMu.Unlock()
+		time.AfterFunc(wait, func() { r.settle(ns, q) })
+		return
+	}
+	delete(r.pending, ns)
+	r.pendingMu.Unlock()
+	q.Add(reconcile.Request{NamespacedName: client.ObjectKey{Name: ns}})
 }
 
 // pollCRD looks for the Report API while it is unavailable; when it appears, every namespace

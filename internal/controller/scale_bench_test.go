@@ -89,6 +89,8 @@ func runScale(b *testing.B, n int) {
 	})
 
 	before, policyBefore := writes.Load(), policyWrites.Load()
+	requestsBefore := requestCounts()
+	cpuBefore := cpuSeconds()
 	start := time.Now()
 	names := make(chan string)
 	var creators sync.WaitGroup
@@ -133,6 +135,7 @@ func runScale(b *testing.B, n int) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	converged := time.Since(start)
+	cpuConverged := cpuSeconds()
 	if reports != nil {
 		b.ReportMetric(waitForReports(b, ns, n, start).Seconds(), "reports-s")
 		b.ReportMetric(testutil.ToFloat64(reportWrites.WithLabelValues("apply")), "report-applies")
@@ -141,6 +144,7 @@ func runScale(b *testing.B, n int) {
 	time.Sleep(5 * time.Second)
 	firstWrites := writes.Load() - before
 	policyFirstWrites := policyWrites.Load() - policyBefore
+	firstRequests := requestsSince(requestsBefore)
 
 	before = writes.Load()
 	for i := range n {
@@ -150,6 +154,7 @@ func runScale(b *testing.B, n int) {
 		}
 	}
 	resyncWrites := writes.Load() - before
+	resyncRequests := requestsSince(firstRequests.at)
 	close(stop)
 	sampler.Wait()
 
@@ -158,8 +163,85 @@ func runScale(b *testing.B, n int) {
 	b.ReportMetric(float64(firstWrites)/float64(n), "writes/campaign")
 	b.ReportMetric(float64(resyncWrites)/float64(n), "resync-writes/campaign")
 	b.ReportMetric(float64(policyFirstWrites), "policy-writes")
+	b.ReportMetric(float64(firstRequests.campaign)/float64(n), "requests/campaign")
+	b.ReportMetric(float64(firstRequests.events)/float64(n), "event-requests/campaign")
+	b.ReportMetric(float64(resyncRequests.campaign)/float64(n), "resync-requests/campaign")
+	b.Logf("requests while converging (method resource: count): %v", firstRequests.by)
+	for who, sec := range cpuConverged {
+		b.ReportMetric(sec-cpuBefore[who], who+"-cpu-s")
+	}
 	b.ReportMetric(float64(peakHeap.Load())/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(peakRSSMiB(), "peak-rss-MiB")
+}
+
+// requestDelta is what the manager asked the API server between two snapshots: by method and
+// resource, and summed: campaign is every request but Events, OpenReports Reports and the
+// ConsentPolicy controller's (those are reported on their own).
+type requestDelta struct {
+	at               map[string]int64
+	by               map[string]int64
+	campaign, events int64
+}
+
+func requestsSince(before map[string]int64) requestDelta {
+	d := requestDelta{at: requestCounts(), by: map[string]int64{}}
+	for k, v := range d.at {
+		n := v - before[k]
+		if n == 0 {
+			continue
+		}
+		d.by[k] = n
+		switch resource := k[strings.Index(k, " ")+1:]; {
+		case resource == "events":
+			d.events += n
+		case strings.HasPrefix(resource, "reports"), strings.HasPrefix(resource, "consentpolicies"), resource == "leases", resource == "discovery":
+		default:
+			d.campaign += n
+		}
+	}
+	return d
+}
+
+// cpuSeconds is the CPU time (user and system) used so far by this process (the manager) and by
+// its child processes kube-apiserver and etcd, read from /proc; empty where /proc is missing.
+func cpuSeconds() map[string]float64 {
+	out := map[string]float64{}
+	self := os.Getpid()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return out
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ... utime stime: fields 14 and 15, counted after the comm.
+		rest := string(data)
+		comm := rest[strings.Index(rest, "(")+1 : strings.LastIndex(rest, ")")]
+		f := strings.Fields(rest[strings.LastIndex(rest, ")")+2:])
+		if len(f) < 13 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		var who string
+		switch {
+		case pid == self:
+			who = "manager"
+		case ppid == self && (comm == "kube-apiserver" || comm == "etcd"):
+			who = comm
+		default:
+			continue
+		}
+		utime, _ := strconv.ParseFloat(f[11], 64)
+		stime, _ := strconv.ParseFloat(f[12], 64)
+		out[who] += (utime + stime) / 100 // clock ticks: USER_HZ is 100 on Linux
+	}
+	return out
 }
 
 // peakRSSMiB is the process's peak resident set size (VmHWM), or 0 where /proc is missing.

@@ -25,7 +25,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -53,18 +55,79 @@ func CacheOptions(namespaces ...string) cache.Options {
 		// Engine pods, for the document probe (reconcileEngineDocuments).
 		&corev1.Pod{}: managed,
 	}}
-	if len(namespaces) > 0 {
-		opts.DefaultNamespaces = make(map[string]cache.Config, len(namespaces))
-		for _, ns := range namespaces {
-			opts.DefaultNamespaces[ns] = cache.Config{}
-		}
-	}
+	opts.DefaultNamespaces = namespaceConfigs(namespaces)
 	return opts
 }
 
+func namespaceConfigs(namespaces []string) map[string]cache.Config {
+	if len(namespaces) == 0 {
+		return nil
+	}
+	out := make(map[string]cache.Config, len(namespaces))
+	for _, ns := range namespaces {
+		out[ns] = cache.Config{}
+	}
+	return out
+}
+
+// ownedGVKs are the kinds the Campaign controller creates.
+var ownedGVKs = []schema.GroupVersionKind{
+	configMapKind.gvk, deploymentKind.gvk, serviceKind.gvk, autoscalerKind.gvk, disruptionBudgetKind.gvk, networkPolicyKind.gvk,
+}
+
+// OwnersCache builds the Campaign controller's Owners reader and adds it to mgr: a second
+// cache holding, for every object of the kinds the controller creates (in namespaces, or the
+// whole cluster), only its name and ownerReferences. The manager's cache holds full objects
+// labelled as Ethos', so without this a name it does not hold (every object of a new Campaign)
+// would cost a read from the API server to rule out someone else's object of that name.
+// Metadata only, reduced to those fields, keeps it small: about 300 bytes per object.
+func OwnersCache(ctx context.Context, mgr ctrl.Manager, namespaces ...string) (client.Reader, error) {
+	c, err := cache.New(mgr.GetConfig(), cache.Options{
+		Scheme:            mgr.GetScheme(),
+		Mapper:            mgr.GetRESTMapper(),
+		DefaultNamespaces: namespaceConfigs(namespaces),
+		DefaultTransform:  ownershipOnly,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("failed to create the owners cache: %w", err)
+	}
+	// Register the informers now, so the manager starts them and waits for them to sync
+	// before any reconcile.
+	for _, gvk := range ownedGVKs {
+		m := &metav1.PartialObjectMetadata{}
+		m.SetGroupVersionKind(gvk)
+		if _, err := c.GetInformer(ctx, m); err != nil {
+			return nil, fmt.Errorf("failed to watch %s metadata: %w", gvk.Kind, err)
+		}
+	}
+	if err := mgr.Add(ownersCache{c}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ownersCache makes the manager start the cache with its own and wait for it to sync before
+// starting controllers (the manager's runnable groups recognise a GetCache method).
+type ownersCache struct{ cache.Cache }
+
+func (c ownersCache) GetCache() cache.Cache { return c.Cache }
+
+// ownershipOnly keeps of an object's metadata what the ownership check reads.
+func ownershipOnly(in any) (any, error) {
+	m, ok := in.(*metav1.PartialObjectMetadata)
+	if !ok {
+		return in, nil
+	}
+	return &metav1.PartialObjectMetadata{TypeMeta: m.TypeMeta, ObjectMeta: metav1.ObjectMeta{
+		Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion,
+		OwnerReferences: m.OwnerReferences,
+	}}, nil
+}
+
 // Setup registers the field index and both controllers on mgr, as the manager runs them;
-// engine holds the decision-engine builders' settings (image, network policy).
-func Setup(ctx context.Context, mgr ctrl.Manager, engine resources.Options) error {
+// engine holds the decision-engine builders' settings (image, network policy), namespaces the
+// namespaces the manager watches (none: all), as given to CacheOptions.
+func Setup(ctx context.Context, mgr ctrl.Manager, engine resources.Options, namespaces ...string) error {
 	// Registered once: the Campaign controller (policy events → Campaigns), the ConsentPolicy
 	// controller and webhook (bound Campaigns) all read Campaigns by policy through it.
 	if err := index.Setup(ctx, mgr.GetFieldIndexer()); err != nil {
@@ -76,9 +139,14 @@ func Setup(ctx context.Context, mgr ctrl.Manager, engine resources.Options) erro
 	}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("failed to create the consentpolicy controller: %w", err)
 	}
+	owners, err := OwnersCache(ctx, mgr, namespaces...)
+	if err != nil {
+		return err
+	}
 	if err := (&CampaignReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
+		Owners:    owners,
 		Recorder:  mgr.GetEventRecorder("ethos-campaign"),
 		Options:   engine,
 		Prober:    NewHTTPProber(),

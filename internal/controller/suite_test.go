@@ -19,8 +19,11 @@ package controller
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -142,6 +145,8 @@ func startEnv() (*envtest.Environment, *rest.Config, error) {
 // newManager builds a manager as cmd/manager does (cache options, field index, both
 // controllers), without webhooks, with a client that counts writes.
 func newManager(ctx context.Context, cfg *rest.Config) (ctrl.Manager, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt} })
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 testenv.Scheme(),
 		Cache:                  CacheOptions(),
@@ -169,9 +174,14 @@ func newManager(ctx context.Context, cfg *rest.Config) (ctrl.Manager, error) {
 	}).SetupWithManager(mgr); err != nil {
 		return nil, err
 	}
+	owners, err := OwnersCache(ctx, mgr)
+	if err != nil {
+		return nil, err
+	}
 	campaigns = &CampaignReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
+		Owners:    owners,
 		Recorder:  mgr.GetEventRecorder("ethos-campaign"),
 		Options:   resources.Options{Image: testImage},
 	}
@@ -185,6 +195,53 @@ func newManager(ctx context.Context, cfg *rest.Config) (ctrl.Manager, error) {
 		}
 	}
 	return mgr, nil
+}
+
+// requests counts the manager's requests to the API server (every client and cache it builds
+// from its config) by method and resource, e.g. "PATCH configmaps", "GET campaigns/status";
+// watches are not counted.
+var requests sync.Map // string → *atomic.Int64
+
+// countingTransport counts each request in requests.
+type countingTransport struct{ next http.RoundTripper }
+
+func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Query().Get("watch") != "true" {
+		n, _ := requests.LoadOrStore(req.Method+" "+resourceOf(req.URL.Path), new(atomic.Int64))
+		n.(*atomic.Int64).Add(1)
+	}
+	return t.next.RoundTrip(req)
+}
+
+// resourceOf is the resource (and subresource) of an API path: /api/v1/namespaces/ns/configmaps/x
+// → configmaps, /apis/g/v/namespaces/ns/campaigns/x/status → campaigns/status.
+func resourceOf(path string) string {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case len(parts) > 2 && parts[0] == "api":
+		parts = parts[2:]
+	case len(parts) > 3 && parts[0] == "apis":
+		parts = parts[3:]
+	default:
+		return "discovery"
+	}
+	if len(parts) > 2 && parts[0] == "namespaces" {
+		parts = parts[2:]
+	}
+	if len(parts) == 3 {
+		return parts[0] + "/" + parts[2]
+	}
+	return parts[0]
+}
+
+// requestCounts is a snapshot of requests.
+func requestCounts() map[string]int64 {
+	out := map[string]int64{}
+	requests.Range(func(k, v any) bool {
+		out[k.(string)] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return out
 }
 
 // count adds one write to the counter of obj's kind.

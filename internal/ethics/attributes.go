@@ -28,15 +28,15 @@ import (
 // use is one place where a Campaign reads an attribute (SPEC §3 "used").
 type use struct {
 	attr   *attribute
-	path   *field.Path // the field naming the attribute
-	inRule bool        // audience.rules or experiences[].rules (ETH003, ETH015)
+	at     loc  // the field naming the attribute
+	inRule bool // audience.rules or experiences[].rules (ETH003, ETH015)
 }
 
 // ruleValue is one value of a rule, with the rule's attribute for ambiguity context.
 type ruleValue struct {
 	value      string
 	attr       *attribute
-	path       *field.Path
+	at         loc
 	experience int  // index in spec.experiences, -1 for audience.rules
 	selects    bool // the rule's operator selects visitors having the value (In, Contains)
 	// cls is the value's classification, looked up once for ETH002 and ETH019.
@@ -84,15 +84,62 @@ func (a *attribute) firstPath(in *campaignInput) *field.Path {
 	}
 	for _, u := range in.uses {
 		if u.attr == a {
-			return u.path
+			return u.at.path()
 		}
 	}
 	return nil
 }
 
+// locKind says which field of a Campaign a loc names.
+type locKind uint8
+
+const (
+	locRuleAttribute    locKind = iota // <rules>[rule].attribute
+	locRuleValue                       // <rules>[rule].values[value]
+	locBoostBy                         // spec.experiences[exp].recommendations.boostBy
+	locSource                          // spec.experiences[exp].recommendations.source
+	locExcludePurchased                // spec.experiences[exp].recommendations.excludePurchased
+	locContent                         // spec.experiences[exp].content[key]
+)
+
+// loc is where a use, value or history read sits, as a value: gathering records one per use
+// and value of every check, and only the few that end up in a finding need a field.Path (a
+// linked list, one allocation per element), so paths are built on demand.
+type loc struct {
+	kind  locKind
+	exp   int // index in spec.experiences; -1 for spec.audience.rules
+	rule  int
+	value int
+	key   string // the content key
+}
+
+// path is the field path loc names.
+func (l loc) path() *field.Path {
+	var p *field.Path
+	if l.exp < 0 {
+		p = audiencePath
+	} else {
+		p = experiencePath.Index(l.exp)
+	}
+	switch l.kind {
+	case locRuleAttribute:
+		return p.Child("rules").Index(l.rule).Child("attribute")
+	case locRuleValue:
+		return p.Child("rules").Index(l.rule).Child("values").Index(l.value)
+	case locBoostBy:
+		return p.Child("recommendations", "boostBy")
+	case locSource:
+		return p.Child("recommendations", "source")
+	case locExcludePurchased:
+		return p.Child("recommendations", "excludePurchased")
+	default:
+		return p.Child("content").Key(l.key)
+	}
+}
+
 // historyRead is a place where a Campaign reads the visitor's history (implicitly Behavioral).
 type historyRead struct {
-	path *field.Path
+	at loc
 }
 
 // campaignInput is gathered once per check, so every rule is a small pure function over it.
@@ -107,6 +154,7 @@ type campaignInput struct {
 	history   []historyRead
 	decl      []*attribute // per spec.dataUsage index (duplicates point to the first)
 	ruleAttrs []*attribute // attributes named in audience or experience rules, in order
+	slab      []attribute  // where attrs point: one allocation for the usual number of attributes
 }
 
 var (
@@ -121,7 +169,8 @@ var (
 func gatherCampaign(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPolicy) *campaignInput {
 	n := len(c.Spec.DataUsage) + 4
 	in := &campaignInput{c: c, policy: policy, byName: make(map[string]*attribute, n),
-		attrs: make([]*attribute, 0, n), uses: make([]use, 0, 2*n), values: make([]ruleValue, 0, 2*n)}
+		attrs: make([]*attribute, 0, n), slab: make([]attribute, 0, n), uses: make([]use, 0, 2*n),
+		values: make([]ruleValue, 0, 2*n), ruleAttrs: make([]*attribute, 0, n)}
 	if policy != nil {
 		in.purpose = policy.Purpose(c.Spec.Purpose)
 	}
@@ -133,34 +182,31 @@ func gatherCampaign(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPoli
 		}
 		in.decl[i] = a
 	}
-	in.gatherRules(c.Spec.Audience.Rules, audiencePath.Child("rules"), -1)
+	in.gatherRules(c.Spec.Audience.Rules, -1)
+	var keys []string // content keys of one experience, reused
 	for i := range c.Spec.Experiences {
 		e := &c.Spec.Experiences[i]
-		p := experiencePath.Index(i)
-		in.gatherRules(e.Rules, p.Child("rules"), i)
+		in.gatherRules(e.Rules, i)
 		if r := e.Recommendations; r != nil {
-			rp := p.Child("recommendations")
 			if r.BoostBy != "" {
-				in.addUse(r.BoostBy, rp.Child("boostBy"), false)
+				in.addUse(r.BoostBy, loc{kind: locBoostBy, exp: i}, false)
 			}
 			if r.Source.ReadsHistory() {
-				in.history = append(in.history, historyRead{path: rp.Child("source")})
+				in.history = append(in.history, historyRead{at: loc{kind: locSource, exp: i}})
 			} else if r.ExcludesPurchased() {
-				in.history = append(in.history, historyRead{path: rp.Child("excludePurchased")})
+				in.history = append(in.history, historyRead{at: loc{kind: locExcludePurchased, exp: i}})
 			}
 		}
 		if len(e.Content) > 0 {
 			// Map order is random: sort the keys so findings are deterministic.
-			keys := make([]string, 0, len(e.Content))
+			keys = keys[:0]
 			for k := range e.Content {
 				keys = append(keys, k)
 			}
 			slices.Sort(keys)
 			for _, k := range keys {
-				for _, seg := range placeholder.Parse(e.Content[k]) {
-					if seg.Name != "" {
-						in.addUse(seg.Name, p.Child("content").Key(k), false)
-					}
+				for name := range placeholder.All(e.Content[k]) {
+					in.addUse(name, loc{kind: locContent, exp: i, key: k}, false)
 				}
 			}
 		}
@@ -168,26 +214,26 @@ func gatherCampaign(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPoli
 	return in
 }
 
-func (in *campaignInput) gatherRules(rules []ethosv1alpha1.Rule, path *field.Path, experience int) {
+// gatherRules gathers the rules of experience (-1: the audience).
+func (in *campaignInput) gatherRules(rules []ethosv1alpha1.Rule, experience int) {
 	for i := range rules {
 		r := &rules[i]
-		rp := path.Index(i)
-		a := in.addUse(r.Attribute, rp.Child("attribute"), true)
+		a := in.addUse(r.Attribute, loc{kind: locRuleAttribute, exp: experience, rule: i}, true)
 		if !slices.Contains(in.ruleAttrs, a) {
 			in.ruleAttrs = append(in.ruleAttrs, a)
 		}
 		selects := r.Operator == ethosv1alpha1.OperatorIn || r.Operator == ethosv1alpha1.OperatorContains
 		for j, v := range r.Values {
-			in.values = append(in.values, ruleValue{value: v, attr: a, path: rp.Child("values").Index(j), experience: experience,
+			in.values = append(in.values, ruleValue{value: v, attr: a, at: loc{kind: locRuleValue, exp: experience, rule: i, value: j}, experience: experience,
 				selects: selects, cls: cachedValue(v, a)})
 		}
 	}
 }
 
-func (in *campaignInput) addUse(name string, path *field.Path, inRule bool) *attribute {
+func (in *campaignInput) addUse(name string, at loc, inRule bool) *attribute {
 	a := in.attribute(name)
 	a.uses++
-	in.uses = append(in.uses, use{attr: a, path: path, inRule: inRule})
+	in.uses = append(in.uses, use{attr: a, at: at, inRule: inRule})
 	return a
 }
 
@@ -197,7 +243,12 @@ func (in *campaignInput) attribute(name string) *attribute {
 		return a
 	}
 	cc := cachedName(name)
-	a := &attribute{name: name, words: cc.words, dict: cc.class, context: cc.context}
+	if len(in.slab) == cap(in.slab) {
+		// Full: start another; the attributes already handed out stay where they are.
+		in.slab = make([]attribute, 0, max(4, cap(in.slab)))
+	}
+	in.slab = append(in.slab, attribute{name: name, words: cc.words, dict: cc.class, context: cc.context})
+	a := &in.slab[len(in.slab)-1]
 	in.byName[name] = a
 	in.attrs = append(in.attrs, a)
 	return a

@@ -61,7 +61,7 @@ func sensitiveAttribute(r *Rule, in *campaignInput, fs Findings) Findings {
 	const fix = "campaigns must not target on it. Target on behaviour instead, such as viewed categories or stated preferences."
 	for _, u := range in.uses {
 		if u.attr.effective() == ethosv1alpha1.DataClassSensitive {
-			fs = append(fs, r.fire(u.path,
+			fs = append(fs, r.fire(u.at.path(),
 				fmt.Sprintf("%q is a sensitive category (%s); %s", u.attr.name, why(u.attr), fix)))
 		}
 	}
@@ -89,11 +89,11 @@ func sensitiveValue(r *Rule, in *campaignInput, fs Findings) Findings {
 			continue
 		}
 		if cv.use == useGroup || cv.use == useGender {
-			fs = append(fs, r.fire(v.path,
+			fs = append(fs, r.fire(v.at.path(),
 				fmt.Sprintf("value %q names a group of people (%s) and %q describes the person (%s); target on behaviour or stated preferences instead.", v.value, cv.class.Category, v.attr.name, aboutWhy(v.attr, about))))
 			continue
 		}
-		fs = append(fs, r.fire(v.path,
+		fs = append(fs, r.fire(v.at.path(),
 			fmt.Sprintf("value %q targets a sensitive category (%s); remove it and target on behaviour or stated preferences instead.", v.value, cv.class.Category)))
 	}
 	return fs
@@ -148,9 +148,9 @@ func binaryGenderSegmentation(r *Rule, in *campaignInput, fs Findings) Findings 
 		msg := fmt.Sprintf("experiences %q and %q split visitors by gender on %q (%q / %q)",
 			exps[first.experience].Name, exps[second.experience].Name, a.name, first.v.value, second.v.value)
 		if about == describesPerson {
-			fs = append(fs, r.fire(second.v.path, msg+fmt.Sprintf(", which describes the person (%s); select on what visitors did or asked for instead.", aboutWhy(a, about))))
+			fs = append(fs, r.fire(second.v.at.path(), msg+fmt.Sprintf(", which describes the person (%s); select on what visitors did or asked for instead.", aboutWhy(a, about))))
 		} else {
-			fs = append(fs, r.fireMild(second.v.path, msg+"; browsing one department is intent, but check the split follows it, not assumed gender."))
+			fs = append(fs, r.fireMild(second.v.at.path(), msg+"; browsing one department is intent, but check the split follows it, not assumed gender."))
 		}
 	}
 	return fs
@@ -182,7 +182,7 @@ func split(masc, fem []genderPick) (first, second genderPick, ok bool) {
 func proxyTargeting(r *Rule, in *campaignInput, fs Findings) Findings {
 	for _, u := range in.uses {
 		if u.inRule && u.attr.effective() == ethosv1alpha1.DataClassProxy {
-			fs = append(fs, r.fire(u.path,
+			fs = append(fs, r.fire(u.at.path(),
 				fmt.Sprintf("%q is a proxy (%s) for sensitive categories; rules must not select visitors on it. Use it only for a declared proxy use such as a content placeholder.", u.attr.name, why(u.attr))))
 		}
 	}
@@ -199,7 +199,6 @@ func proxyWithoutLegitimateUse(r *Rule, in *campaignInput, fs Findings) Findings
 		}
 		d := &in.c.Spec.DataUsage[i]
 		usesUnchecked = usesUnchecked || (in.policy == nil && d.Use != "")
-		p := dataUsagePath.Index(i).Child("use")
 		var allowed []string
 		if in.policy != nil {
 			allowed = in.policy.ProxyUsesFor(d.Attribute)
@@ -210,14 +209,14 @@ func proxyWithoutLegitimateUse(r *Rule, in *campaignInput, fs Findings) Findings
 			if len(allowed) > 0 {
 				hint = "one of: " + strings.Join(allowed, ", ")
 			}
-			fs = append(fs, r.fire(p,
+			fs = append(fs, r.fire(dataUsagePath.Index(i).Child("use"),
 				fmt.Sprintf("%q is a proxy (%s) declared without a use; set use to %s.", a.name, why(a), hint)))
 		case in.policy != nil && !slices.Contains(allowed, d.Use):
 			hint := "the policy allows no use for it; ask its owner to add one to spec.proxyUses"
 			if len(allowed) > 0 {
 				hint = "allowed: " + strings.Join(allowed, ", ")
 			}
-			fs = append(fs, r.fire(p,
+			fs = append(fs, r.fire(dataUsagePath.Index(i).Child("use"),
 				fmt.Sprintf("use %q of proxy %q is not allowed by ConsentPolicy %s (%s).", d.Use, a.name, in.policy.Name, hint)))
 		}
 	}
@@ -248,7 +247,7 @@ func classMismatch(r *Rule, in *campaignInput, fs Findings) Findings {
 func undeclaredAttribute(r *Rule, in *campaignInput, fs Findings) Findings {
 	for _, u := range in.uses {
 		if u.attr.declared == nil {
-			fs = append(fs, r.fire(u.path,
+			fs = append(fs, r.fire(u.at.path(),
 				fmt.Sprintf("%q is used but not declared; add it to spec.dataUsage with a class and a plain-language description.", u.attr.name)))
 		}
 	}
@@ -314,7 +313,7 @@ func classNotCoveredByPurpose(r *Rule, in *campaignInput, fs Findings) Findings 
 		fs = append(fs, r.fire(a.firstPath(in), notCoveredDetail(a.name, cls, in.purpose)))
 	}
 	if len(in.history) > 0 && !slices.Contains(in.purpose.DataClasses, ethosv1alpha1.DataClassBehavioral) {
-		fs = append(fs, r.fire(in.history[0].path,
+		fs = append(fs, r.fire(in.history[0].at.path(),
 			fmt.Sprintf("recommendations read the visitor's purchase or viewing history (Behavioral data), which purpose %q does not cover (dataClasses: %s); add Behavioral to the purpose's dataClasses.", in.purpose.Name, classList(in.purpose.DataClasses))))
 	}
 	return fs
@@ -376,13 +375,12 @@ func adSharingWithoutNotice(r *Rule, in *campaignInput, fs Findings) Findings {
 		if purpose == nil {
 			continue // ETH008
 		}
-		sp := specPath.Child("sharing").Index(i)
 		if purpose.ThirdParty(s.Destination) == nil {
-			fs = append(fs, r.fire(sp.Child("destination"),
+			fs = append(fs, r.fire(specPath.Child("sharing").Index(i).Child("destination"),
 				fmt.Sprintf("%q is not listed in the thirdParties of purpose %q, so visitors were never told; add it to the policy's purpose.", s.Destination, purpose.Name)))
 		}
 		if !purpose.LegalBasis.IsConsent() {
-			fs = append(fs, r.fire(sp.Child("purpose"),
+			fs = append(fs, r.fire(specPath.Child("sharing").Index(i).Child("purpose"),
 				fmt.Sprintf("sharing with %q needs consent but purpose %q has legal basis %s; use a purpose with legalBasis Consent or ExplicitConsent.", s.Destination, purpose.Name, purpose.LegalBasis)))
 		}
 	}
@@ -472,7 +470,7 @@ func demographicOnlyTargeting(r *Rule, in *campaignInput, fs Findings) Findings 
 func firstRulePath(in *campaignInput, a *attribute) *field.Path {
 	for _, u := range in.uses {
 		if u.inRule && u.attr == a {
-			return u.path
+			return u.at.path()
 		}
 	}
 	return nil

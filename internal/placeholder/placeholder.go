@@ -24,6 +24,7 @@ limitations under the License.
 package placeholder
 
 import (
+	"iter"
 	"strconv"
 	"strings"
 )
@@ -99,6 +100,29 @@ func isNameByte(b byte, first bool) bool {
 		return !first
 	}
 	return false
+}
+
+// All yields the name of every placeholder in s, in order and with repeats: the Name of each
+// placeholder segment Parse returns, without building the segments.
+func All(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for i := 0; i < len(s); {
+			j := strings.Index(s[i:], "{{")
+			if j < 0 {
+				return
+			}
+			start := i + j
+			name, end, ok := scan(s, start)
+			if !ok {
+				i = start + 1
+				continue
+			}
+			if !yield(name) {
+				return
+			}
+			i = end
+		}
+	}
 }
 
 // Names returns the distinct placeholder names in s, in order of first appearance.

@@ -1,6 +1,7 @@
 package placeholder
 
 import (
+	"slices"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -29,8 +30,20 @@ func TestParse(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			g := NewWithT(t)
 			g.Expect(Parse(tt.in)).To(Equal(tt.want))
+			g.Expect(slices.Collect(All(tt.in))).To(Equal(segmentNames(tt.want)))
 		})
 	}
+}
+
+// segmentNames are the names of the placeholder segments, in order (nil when none).
+func segmentNames(segs []Segment) []string {
+	var names []string
+	for _, seg := range segs {
+		if seg.Name != "" {
+			names = append(names, seg.Name)
+		}
+	}
+	return names
 }
 
 func TestNamesAndHas(t *testing.T) {
@@ -68,6 +81,9 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		// Re-joining the segments must give back the input, with placeholders written canonically
 		// only where they were parsed.
+		if all, want := slices.Collect(All(s)), segmentNames(Parse(s)); !slices.Equal(all, want) {
+			t.Fatalf("All(%q) = %q, Parse names %q", s, all, want)
+		}
 		got := Fill(s, func(name string) string { return "{{" + name + "}}" })
 		if Names(got) == nil && Names(s) != nil {
 			t.Fatalf("placeholders lost: %q -> %q", s, got)

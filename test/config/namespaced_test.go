@@ -301,7 +301,7 @@ func startManager(t *testing.T, ctx context.Context, cfg *rest.Config, watched [
 		Controller:              config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(controller.Setup(ctx, mgr, resources.Options{Image: "registry.example/ethos:test", Network: network})).To(Succeed())
+	g.Expect(controller.Setup(ctx, mgr, resources.Options{Image: "registry.example/ethos:test", Network: network}, watched...)).To(Succeed())
 	mgrCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(mgrCtx) }()
