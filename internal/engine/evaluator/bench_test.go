@@ -122,3 +122,27 @@ func BenchmarkGrowthBookEvalFeatureFixedAttributes(b *testing.B) {
 		_ = client.EvalFeature(ctx, "banner")
 	}
 }
+
+// benchmarkFill decides for the fixture's trail visitor, whose experience fills content
+// with placeholders (stores, written as given) and ranks 4 candidates.
+func benchmarkFill(b *testing.B, stores string) {
+	c := fixtureCampaign()
+	c.Spec.Experiences[0].Content["stores"] = stores
+	c.Spec.Experiences[0].Content["greeting"] = "<p>Trail shoes for {{ viewedCategories }} fans</p>"
+	e := mustEngine(c, fixturePolicy(), true)
+	req := baseRequest()
+	req.Candidates = []wire.Candidate{{ID: "sku-1", Categories: []string{"trail"}}, {ID: "sku-2", Categories: []string{"road"}}}
+	if a := e.Decide(req, now); a.Reason != wire.ReasonMatched || a.Experience != "trail-hero" {
+		b.Fatalf("unexpected answer %+v", a)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = e.Decide(req, now)
+	}
+}
+
+// BenchmarkDecideFillContent fills two content values, one with a bare placeholder in a URL
+// and one in HTML text (before encodings existed, both were copied verbatim).
+func BenchmarkDecideFillContent(b *testing.B) {
+	benchmarkFill(b, "https://shop.example.com/stores?near={{postalCode}}")
+}

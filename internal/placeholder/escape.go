@@ -1,0 +1,144 @@
+/*
+Copyright 2026 The Ethos Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package placeholder
+
+import "unicode/utf8"
+
+// The escapers below work byte by byte on UTF-8 text and never allocate: EscapedLen lets
+// the engine size its buffer once, and Append writes into it. Bytes that need no escaping
+// (and every byte of a multi-byte character, for HTML) are copied as they are.
+
+const hexDigits = "0123456789ABCDEF"
+
+// htmlEscape is the replacement of the bytes HTML escapes ("" for a byte kept as is). CR
+// and LF are escaped too, so the default never puts a line break (a header or log line
+// splitter) into content; in HTML text a character reference renders like the byte.
+var htmlEscape = func() (t [256]string) {
+	t['&'], t['<'], t['>'], t['"'], t['\''] = "&amp;", "&lt;", "&gt;", "&#34;", "&#39;"
+	t['\r'], t['\n'], t[0] = "&#13;", "&#10;", "\uFFFD"
+	return t
+}()
+
+// urlKeep marks the unreserved bytes of RFC 3986, the only ones URL keeps.
+var urlKeep = func() (t [256]bool) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c], t[c+'a'-'A'] = true, true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t['-'], t['.'], t['_'], t['~'] = true, true, true, true
+	return t
+}()
+
+// jsEscape marks the ASCII bytes JS writes as \uXXXX; backslash is written \\.
+var jsEscape = func() (t [utf8.RuneSelf]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	for _, c := range "\"'<>&`\x7f" {
+		t[c] = true
+	}
+	return t
+}()
+
+// EscapedLen is the length of v once escaped with enc.
+func EscapedLen(v string, enc Encoding) int {
+	n := 0
+	switch enc {
+	case URL:
+		for i := 0; i < len(v); i++ {
+			if urlKeep[v[i]] {
+				n++
+			} else {
+				n += 3
+			}
+		}
+	case JS:
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			switch {
+			case c == '\\':
+				n += 2
+			case c < utf8.RuneSelf && jsEscape[c]:
+				n += 6
+			case c == 0xE2 && isLineSeparator(v, i):
+				n += 6
+				i += 2
+			default:
+				n++
+			}
+		}
+	default:
+		for i := 0; i < len(v); i++ {
+			if r := htmlEscape[v[i]]; r != "" {
+				n += len(r)
+			} else {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Append appends v escaped with enc to dst (Unknown escapes as HTML).
+func Append(dst []byte, v string, enc Encoding) []byte {
+	switch enc {
+	case URL:
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; urlKeep[c] {
+				dst = append(dst, c)
+			} else {
+				dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
+			}
+		}
+	case JS:
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			switch {
+			case c == '\\':
+				dst = append(dst, '\\', '\\')
+			case c < utf8.RuneSelf && jsEscape[c]:
+				dst = appendUnicodeEscape(dst, rune(c))
+			case c == 0xE2 && isLineSeparator(v, i):
+				dst = appendUnicodeEscape(dst, rune(0x2028+int(v[i+2]-0xA8)))
+				i += 2
+			default:
+				dst = append(dst, c)
+			}
+		}
+	default:
+		for i := 0; i < len(v); i++ {
+			if r := htmlEscape[v[i]]; r != "" {
+				dst = append(dst, r...)
+			} else {
+				dst = append(dst, v[i])
+			}
+		}
+	}
+	return dst
+}
+
+// isLineSeparator reports whether v[i:] starts with U+2028 or U+2029 (E2 80 A8/A9), which
+// end a line in JavaScript source but not in JSON.
+func isLineSeparator(v string, i int) bool {
+	return i+2 < len(v) && v[i+1] == 0x80 && (v[i+2] == 0xA8 || v[i+2] == 0xA9)
+}
+
+func appendUnicodeEscape(dst []byte, r rune) []byte {
+	return append(dst, '\\', 'u', hexDigits[r>>12&15], hexDigits[r>>8&15], hexDigits[r>>4&15], hexDigits[r&15])
+}
