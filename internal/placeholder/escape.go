@@ -16,10 +16,13 @@ limitations under the License.
 
 package placeholder
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // The escapers below work byte by byte on UTF-8 text and never allocate: EscapedLen lets
-// the engine size its buffer once, and Append writes into it. Bytes that need no escaping
+// the engine size its buffer once, and Write writes into it. Bytes that need no escaping
 // (and every byte of a multi-byte character, for HTML) are copied as they are.
 
 const hexDigits = "0123456789ABCDEF"
@@ -95,42 +98,47 @@ func EscapedLen(v string, enc Encoding) int {
 	return n
 }
 
-// Append appends v escaped with enc to dst (Unknown escapes as HTML).
-func Append(dst []byte, v string, enc Encoding) []byte {
-	switch enc {
-	case URL:
-		for i := 0; i < len(v); i++ {
-			if c := v[i]; urlKeep[c] {
-				dst = append(dst, c)
-			} else {
-				dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
+// Write writes v escaped with enc to b (Unknown escapes as HTML). It writes runs of bytes
+// that need no escaping in one piece, so after b.Grow(EscapedLen(...)) it never allocates.
+func Write(b *strings.Builder, v string, enc Encoding) {
+	start := 0 // first byte not written yet
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch enc {
+		case URL:
+			if urlKeep[c] {
+				continue
 			}
-		}
-	case JS:
-		for i := 0; i < len(v); i++ {
-			c := v[i]
+			b.WriteString(v[start:i])
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&15])
+		case JS:
 			switch {
 			case c == '\\':
-				dst = append(dst, '\\', '\\')
+				b.WriteString(v[start:i])
+				b.WriteString(`\\`)
 			case c < utf8.RuneSelf && jsEscape[c]:
-				dst = appendUnicodeEscape(dst, rune(c))
+				b.WriteString(v[start:i])
+				writeUnicodeEscape(b, rune(c))
 			case c == 0xE2 && isLineSeparator(v, i):
-				dst = appendUnicodeEscape(dst, rune(0x2028+int(v[i+2]-0xA8)))
+				b.WriteString(v[start:i])
+				writeUnicodeEscape(b, rune(0x2028+int(v[i+2]-0xA8)))
 				i += 2
 			default:
-				dst = append(dst, c)
+				continue
 			}
-		}
-	default:
-		for i := 0; i < len(v); i++ {
-			if r := htmlEscape[v[i]]; r != "" {
-				dst = append(dst, r...)
-			} else {
-				dst = append(dst, v[i])
+		default:
+			r := htmlEscape[c]
+			if r == "" {
+				continue
 			}
+			b.WriteString(v[start:i])
+			b.WriteString(r)
 		}
+		start = i + 1
 	}
-	return dst
+	b.WriteString(v[start:])
 }
 
 // isLineSeparator reports whether v[i:] starts with U+2028 or U+2029 (E2 80 A8/A9), which
@@ -139,6 +147,9 @@ func isLineSeparator(v string, i int) bool {
 	return i+2 < len(v) && v[i+1] == 0x80 && (v[i+2] == 0xA8 || v[i+2] == 0xA9)
 }
 
-func appendUnicodeEscape(dst []byte, r rune) []byte {
-	return append(dst, '\\', 'u', hexDigits[r>>12&15], hexDigits[r>>8&15], hexDigits[r>>4&15], hexDigits[r&15])
+func writeUnicodeEscape(b *strings.Builder, r rune) {
+	b.WriteString(`\u`)
+	for shift := 12; shift >= 0; shift -= 4 {
+		b.WriteByte(hexDigits[r>>shift&15])
+	}
 }

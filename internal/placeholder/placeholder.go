@@ -208,15 +208,15 @@ func Fill(s string, value func(name string) string) string {
 	if len(segs) == 1 && segs[0].Name == "" {
 		return s
 	}
-	var b []byte
+	var b strings.Builder
 	for _, seg := range segs {
 		if seg.Name == "" {
-			b = append(b, seg.Text...)
+			b.WriteString(seg.Text)
 		} else {
-			b = Append(b, value(seg.Name), seg.Encoding)
+			Write(&b, value(seg.Name), seg.Encoding)
 		}
 	}
-	return string(b)
+	return b.String()
 }
 
 // FillMap fills s from attribute values as they arrive in a decision request: strings,
