@@ -57,10 +57,10 @@ type Evaluator struct {
 	mode     document.Mode
 	reason   document.FallbackReason
 
-	zones               []string
-	start, end          time.Time
-	hasStart, hasEnd    bool
-	purpose             string
+	zones            []string
+	start, end       time.Time
+	hasStart, hasEnd bool
+	purpose          string
 	// purposeSentence is "Purpose: <description>." in every language it is translated to.
 	purposeSentence     localized
 	defaultAllow        bool

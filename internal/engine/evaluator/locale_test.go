@@ -118,11 +118,11 @@ func TestNeutralExplanationLanguage(t *testing.T) {
 		t.Run(locale, func(t *testing.T) {
 			g := NewWithT(t)
 			for _, edit := range []func(r *wire.Request){
-				func(r *wire.Request) { r.Consent = nil },                              // ConsentUnknown
-				func(r *wire.Request) { r.Consent["personalization"] = "denied" },      // ConsentDenied
-				func(r *wire.Request) { r.Visitor.ID = controlVisitor },                // ControlGroup
-				func(r *wire.Request) { r.Zone = "footer" },                            // ZoneNotServed
-				func(r *wire.Request) { r.Impressions = 99 },                           // FrequencyCapped
+				func(r *wire.Request) { r.Consent = nil },                                 // ConsentUnknown
+				func(r *wire.Request) { r.Consent["personalization"] = "denied" },         // ConsentDenied
+				func(r *wire.Request) { r.Visitor.ID = controlVisitor },                   // ControlGroup
+				func(r *wire.Request) { r.Zone = "footer" },                               // ZoneNotServed
+				func(r *wire.Request) { r.Impressions = 99 },                              // FrequencyCapped
 				func(r *wire.Request) { r.Attributes["viewedCategories"] = wire.Value{} }, // NotInAudience
 			} {
 				r := baseRequest()
