@@ -526,7 +526,7 @@ func placeholderEncoding(r *Rule, in *campaignInput, fs Findings) Findings {
 				switch {
 				case seg.Name == "":
 				case seg.Encoding == placeholder.Unknown:
-					fs = append(fs, r.fire(path, fmt.Sprintf("placeholder %q has an unknown encoding %q; use %s, as in {{ %s | url }}.",
+					fs = append(fs, r.fire(path, fmt.Sprintf("%q names an unknown encoding %q; use %s, as in {{ %s | url }}.",
 						v[start:at], seg.Spec, placeholder.EncodingNames, seg.Name)))
 				case seg.Encoding != placeholder.URL && inURL(v[:start]):
 					fs = append(fs, r.fireMild(path, fmt.Sprintf("%q is in a URL without URL encoding; write {{ %s | url }}.",

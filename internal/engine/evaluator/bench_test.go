@@ -146,3 +146,29 @@ func benchmarkFill(b *testing.B, stores string) {
 func BenchmarkDecideFillContent(b *testing.B) {
 	benchmarkFill(b, "https://shop.example.com/stores?near={{postalCode}}")
 }
+
+// BenchmarkDecideFillContentURL is BenchmarkDecideFillContent with the URL placeholder
+// written `| url` and a value that needs escaping in both contexts.
+func BenchmarkDecideFillContentURL(b *testing.B) {
+	benchmarkFill(b, `https://shop.example.com/stores?near={{ postalCode | url }}&q="<x>"`)
+}
+
+// BenchmarkDecideFrench is BenchmarkDecide for a French visitor of a translated campaign.
+func BenchmarkDecideFrench(b *testing.B) {
+	c := benchCampaign(false)
+	p := fixturePolicy()
+	for i := range c.Spec.DataUsage {
+		c.Spec.DataUsage[i].DescriptionTranslations = map[string]string{"fr": "Texte " + c.Spec.DataUsage[i].Attribute}
+	}
+	p.Spec.Purposes[0].DescriptionTranslations = map[string]string{"fr": "Nous suggérons des produits."}
+	e := mustEngine(c, p, true)
+	req := benchRequest()
+	req.Locale = "fr-CH"
+	if a := e.Decide(req, now); a.Reason != wire.ReasonMatched || a.Explanation[:4] != "Nous" {
+		b.Fatalf("unexpected answer %+v", a)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = e.Decide(req, now)
+	}
+}
