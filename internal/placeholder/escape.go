@@ -50,7 +50,7 @@ var urlKeep = func() (t [256]bool) {
 
 // jsEscape marks the ASCII bytes JS writes as \uXXXX; backslash is written \\.
 var jsEscape = func() (t [utf8.RuneSelf]bool) {
-	for c := 0; c < 0x20; c++ {
+	for c := range 0x20 {
 		t[c] = true
 	}
 	for _, c := range "\"'<>&`\x7f" {

@@ -170,10 +170,7 @@ func TestLocalizationAllocatesNothing(t *testing.T) {
 
 func TestUnsupportedTranslationKeyRefused(t *testing.T) {
 	g := NewWithT(t)
-	d := &document.Document{}
-	data := enginetest.DocumentJSON(fixtureCampaign(), fixturePolicy(), true)
-	var err error
-	d, err = document.Unmarshal(data)
+	d, err := document.Unmarshal(enginetest.DocumentJSON(fixtureCampaign(), fixturePolicy(), true))
 	g.Expect(err).NotTo(HaveOccurred())
 	d.Personalization.Attributes[1].DescriptionTranslations = document.Translations{"fr-CH": "x"}
 	_, err = New(d, "h")
