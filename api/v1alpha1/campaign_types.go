@@ -304,6 +304,15 @@ type DataUsage struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=512
 	Description string `json:"description,omitempty"`
+
+	// descriptionTranslations are the description in other languages, by ISO 639-1 code:
+	// en, fr, de, es, it, pt or nl. Visitors whose language has a translation of every text
+	// of their explanation (these and the purpose's) read it in their language; the others
+	// read it in the default language (description, English).
+	// +optional
+	// +kubebuilder:validation:MaxProperties=7
+	// +kubebuilder:validation:XValidation:rule="self.all(k, k in ['en', 'fr', 'de', 'es', 'it', 'pt', 'nl'] && size(self[k]) <= 512)",message="descriptionTranslations keys must be en, fr, de, es, it, pt or nl, and values at most 512 characters"
+	DescriptionTranslations map[string]string `json:"descriptionTranslations,omitempty"`
 }
 
 // Experience is one personalized variant.
@@ -328,7 +337,8 @@ type Experience struct {
 	Weight *int32 `json:"weight,omitempty"`
 
 	// content is what the experience shows, as key/value strings. Values may hold
-	// placeholders such as {{postalCode}}, filled with the visitor's declared attribute.
+	// placeholders such as {{ postalCode | url }}, filled with the visitor's declared
+	// attribute escaped with the encoding named after "|": url, html or js (html when none).
 	// +optional
 	// +kubebuilder:validation:MaxProperties=24
 	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) <= 63 && size(self[k]) <= 2048)",message="content keys must be at most 63 characters and values at most 2048"

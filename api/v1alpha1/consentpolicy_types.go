@@ -179,6 +179,14 @@ type Purpose struct {
 	// +kubebuilder:validation:MaxLength=1024
 	Description string `json:"description,omitempty"`
 
+	// descriptionTranslations are the description in other languages, by ISO 639-1 code:
+	// en, fr, de, es, it, pt or nl. Explanations quote the translation in the visitor's
+	// language when every text they need has one, and the default description otherwise.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=7
+	// +kubebuilder:validation:XValidation:rule="self.all(k, k in ['en', 'fr', 'de', 'es', 'it', 'pt', 'nl'] && size(self[k]) <= 1024)",message="descriptionTranslations keys must be en, fr, de, es, it, pt or nl, and values at most 1024 characters"
+	DescriptionTranslations map[string]string `json:"descriptionTranslations,omitempty"`
+
 	// legalBasis is the lawful ground for this purpose: Consent, ExplicitConsent, SoftOptIn,
 	// LegitimateInterest or Contract.
 	// +required

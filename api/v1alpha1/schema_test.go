@@ -125,6 +125,16 @@ func TestSchemaRejectsMalformedObjects(t *testing.T) {
 			c.Spec.Channel = "Fax"
 			return c
 		}, "spec.channel"},
+		{"translation in an unsupported language", func() client.Object {
+			c := validCampaign(ns)
+			c.Spec.DataUsage[0].DescriptionTranslations = map[string]string{"ja": "閲覧したスポーツ"}
+			return c
+		}, "spec.dataUsage[0].descriptionTranslations"},
+		{"purpose translation too long", func() client.Object {
+			p := validPolicy(ns)
+			p.Spec.Purposes[0].DescriptionTranslations = map[string]string{"fr": strings.Repeat("x", 1025)}
+			return p
+		}, "spec.purposes[0].descriptionTranslations"},
 		{"control group over 50 percent", func() client.Object {
 			c := validCampaign(ns)
 			c.Spec.ControlGroup = &ethosv1alpha1.ControlGroup{Percent: 60}

@@ -43,11 +43,11 @@ func TestExplainSchemaAndJSON(t *testing.T) {
 	g.Expect(code).To(Equal(0))
 	var all []map[string]string
 	g.Expect(json.Unmarshal([]byte(out), &all)).To(Succeed())
-	g.Expect(all).To(HaveLen(32))
+	g.Expect(all).To(HaveLen(34))
 	g.Expect(all[19]["id"]).To(Equal("ETH020"))
 	g.Expect(all[19]["subject"]).To(Equal("Campaign's compiled document (admission and lint)"))
-	g.Expect(all[31]["id"]).To(Equal("SCHEMA"))
-	g.Expect(all[31]["subject"]).To(Equal("any object (lint only)"))
+	g.Expect(all[33]["id"]).To(Equal("SCHEMA"))
+	g.Expect(all[33]["subject"]).To(Equal("any object (lint only)"))
 
 	code, _, errOut := runCLI("", "explain", "ETH003", "-o", "yaml")
 	g.Expect(code).To(Equal(2))

@@ -241,7 +241,7 @@ func TestExplain(t *testing.T) {
 	g.Expect(out).To(ContainSubstring("Fix: "))
 	code, out, _ = runCLI("", "explain")
 	g.Expect(code).To(Equal(0))
-	g.Expect(strings.Count(out, "\n")).To(Equal(33)) // header + 31 rules + SCHEMA
+	g.Expect(strings.Count(out, "\n")).To(Equal(35)) // header + 33 rules + SCHEMA
 	code, _, _ = runCLI("", "explain", "ETH999")
 	g.Expect(code).To(Equal(2))
 }

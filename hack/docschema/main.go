@@ -30,6 +30,7 @@ import (
 	"github.com/invopop/jsonschema"
 
 	"github.com/ethos-operator/ethos/internal/engine/document"
+	"github.com/ethos-operator/ethos/internal/engine/wire"
 )
 
 const defaultOutput = "internal/engine/document/decision-document.schema.json"
@@ -56,6 +57,16 @@ func write(path string) error {
 	s.Title = "Ethos decision document " + document.APIVersion
 	if v, ok := s.Properties.Get("apiVersion"); ok {
 		v.Const = document.APIVersion
+	}
+	// Translations are keyed by the languages of explanations: say which, as the CRDs do.
+	if t, ok := s.Definitions["Translations"]; ok {
+		codes := make([]any, 0, len(wire.LanguageCodes))
+		for _, c := range wire.LanguageCodes {
+			codes = append(codes, c)
+		}
+		t.PropertyNames = &jsonschema.Schema{Enum: codes}
+		n := uint64(len(codes))
+		t.MaxProperties = &n
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

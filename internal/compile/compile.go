@@ -70,7 +70,7 @@ func personalization(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPol
 	p := &document.Personalization{
 		Policy:               document.PolicyRef{Name: policy.Name, Generation: policy.Generation},
 		BucketingSeed:        c.EffectiveBucketingSeed(),
-		Purpose:              document.Purpose{Name: purpose.Name, Description: purpose.Description},
+		Purpose:              document.Purpose{Name: purpose.Name, Description: purpose.Description, DescriptionTranslations: purpose.DescriptionTranslations},
 		DefaultConsent:       document.ConsentDeny,
 		Zones:                slices.Clone(spec.Zones),
 		RequireAuthenticated: spec.Audience.RequireAuthenticated,
@@ -95,7 +95,7 @@ func personalization(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPol
 		}
 	}
 	for _, u := range spec.DataUsage {
-		p.Attributes = append(p.Attributes, document.Attribute{Name: u.Attribute, Description: u.Description})
+		p.Attributes = append(p.Attributes, document.Attribute{Name: u.Attribute, Description: u.Description, DescriptionTranslations: u.DescriptionTranslations})
 	}
 	if cg := spec.ControlGroup; cg != nil {
 		p.ControlGroupPercent = cg.Percent

@@ -83,7 +83,7 @@ func Campaign() *ethosv1alpha1.Campaign {
 					Rules: []ethosv1alpha1.Rule{{Attribute: "viewedCategories", Operator: ethosv1alpha1.OperatorContains, Values: []string{"trail"}}},
 					Content: map[string]string{
 						"headline": "New trail shoes",
-						"stores":   "https://shop.example.com/stores?near={{postalCode}}",
+						"stores":   "https://shop.example.com/stores?near={{ postalCode | url }}",
 					},
 					Recommendations: &ethosv1alpha1.Recommendations{
 						Source: ethosv1alpha1.SourceCandidates, MaxItems: 4, ExcludePurchased: ptr.To(true),

@@ -18,12 +18,14 @@ package ethics
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
+	"github.com/ethos-operator/ethos/internal/placeholder"
 )
 
 // Each check below appends its findings for one Campaign to fs: a small pure function over
@@ -503,4 +505,96 @@ func policyNotFound(r *Rule, in *campaignInput, fs Findings) Findings {
 	}
 	return append(fs, r.fire(specPath.Child("consentPolicyRef", "name"),
 		fmt.Sprintf("ConsentPolicy %q not found; not personalized until it exists.", in.c.Spec.ConsentPolicyRef.Name)))
+}
+
+// placeholderEncoding (ETH021) denies a placeholder whose encoding is unknown (a typo such
+// as `| ulr` would otherwise be shown to visitors as literal text) and warns about a
+// placeholder inside a URL that is not URL-encoded (`| url`): HTML escaping, the default,
+// keeps markup out but lets a value add query parameters, a fragment or path segments.
+func placeholderEncoding(r *Rule, in *campaignInput, fs Findings) Findings {
+	for i := range in.c.Spec.Experiences {
+		content := in.c.Spec.Experiences[i].Content
+		for _, k := range slices.Sorted(maps.Keys(content)) {
+			path := experiencePath.Index(i).Child("content").Key(k)
+			v := content[k]
+			at := 0 // byte offset of the segment in v
+			for _, seg := range placeholder.Parse(v) {
+				start := at
+				at = advance(v, at, seg)
+				switch {
+				case seg.Name == "":
+				case seg.Encoding == placeholder.Unknown:
+					fs = append(fs, r.fire(path, fmt.Sprintf("%q names an unknown encoding %q; use %s, as in {{ %s | url }}.",
+						v[start:at], seg.Spec, placeholder.EncodingNames, seg.Name)))
+				case seg.Encoding != placeholder.URL && inURL(v[:start]):
+					fs = append(fs, r.fireMild(path, fmt.Sprintf("%q is in a URL without URL encoding; write {{ %s | url }}.",
+						v[start:at], seg.Name)))
+				}
+			}
+		}
+	}
+	return fs
+}
+
+// advance returns the offset in v just past seg, which starts at offset at. Placeholders are
+// found again from their start, as Parse consumed them ("{{" up to the next "}}").
+func advance(v string, at int, seg placeholder.Segment) int {
+	if seg.Name == "" {
+		return at + len(seg.Text)
+	}
+	return at + strings.Index(v[at:], "}}") + 2
+}
+
+// inURL reports whether text that ends just before a placeholder leaves it inside a URL:
+// the last token (back to a space, quote, bracket or parenthesis) has a scheme ("://",
+// "mailto:", "tel:") or starts with "/" or "?".
+func inURL(before string) bool {
+	token := before[strings.LastIndexAny(before, " \t\r\n\"'<>()[]")+1:]
+	return strings.Contains(token, "://") || strings.HasPrefix(token, "/") || strings.HasPrefix(token, "?") ||
+		strings.HasPrefix(token, "mailto:") || strings.HasPrefix(token, "tel:")
+}
+
+// missingTranslation (ETH022) warns when the Campaign's dataUsage descriptions are
+// translated into a language that another text of the explanation lacks: the purpose's
+// description, or another declared attribute's. The engine then explains in the default
+// language to visitors of that language (never in a mix), which is what the warning says.
+func missingTranslation(r *Rule, in *campaignInput, fs Findings) Findings {
+	var langs []string // the languages the Campaign declares, in first-seen order
+	for _, u := range in.c.Spec.DataUsage {
+		for _, l := range slices.Sorted(maps.Keys(u.DescriptionTranslations)) {
+			if !slices.Contains(langs, l) {
+				langs = append(langs, l)
+			}
+		}
+	}
+	if len(langs) == 0 {
+		return fs
+	}
+	for i, u := range in.c.Spec.DataUsage {
+		if missing := lacking(langs, u.DescriptionTranslations); len(missing) > 0 {
+			fs = append(fs, r.fire(dataUsagePath.Index(i).Child("descriptionTranslations"),
+				fmt.Sprintf("%q lacks %s, which other entries have; those visitors get the default language.",
+					u.Attribute, strings.Join(missing, ", "))))
+		}
+	}
+	if in.purpose == nil {
+		return append(fs, skipNoPurpose(r, in))
+	}
+	if missing := lacking(langs, in.purpose.DescriptionTranslations); len(missing) > 0 {
+		fs = append(fs, r.fire(dataUsagePath,
+			fmt.Sprintf("purpose %q lacks %s; those visitors get the explanation in the default language.",
+				in.purpose.Name, strings.Join(missing, ", "))))
+	}
+	return fs
+}
+
+// lacking lists the languages of langs that translations has no text for.
+func lacking(langs []string, translations map[string]string) []string {
+	var out []string
+	for _, l := range langs {
+		if strings.TrimSpace(translations[l]) == "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }

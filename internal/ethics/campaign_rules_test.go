@@ -69,7 +69,7 @@ func goodCampaign() *ethosv1alpha1.Campaign {
 			Experiences: []ethosv1alpha1.Experience{{
 				Name:    "trail-hero",
 				Rules:   []ethosv1alpha1.Rule{{Attribute: "viewedCategories", Operator: ethosv1alpha1.OperatorContains, Values: []string{"trail"}}},
-				Content: map[string]string{"headline": "New trail shoes", "stores": "https://shop.example.com/stores?near={{ postalCode }}"},
+				Content: map[string]string{"headline": "New trail shoes", "stores": "https://shop.example.com/stores?near={{ postalCode | url }}"},
 				Recommendations: &ethosv1alpha1.Recommendations{Source: ethosv1alpha1.SourceCandidates, MaxItems: 4,
 					ExcludePurchased: ptr.To(true), BoostBy: "viewedCategories"},
 			}},
@@ -320,6 +320,32 @@ func TestCheckCampaign(t *testing.T) {
 			{"ETH009", "skipped", "spec.purpose"},
 			{"ETH010", "skipped", "spec.purpose"},
 		}},
+		{name: "ETH021 unknown encoding denied, URL without | url warned", edit: func(c *ethosv1alpha1.Campaign, _ *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.Experiences[0].Content = map[string]string{
+				"a": "near {{ postalCode | ulr }}",                                    // typo: deny
+				"b": "https://shop.example.com/stores?near={{postalCode}}",            // scheme URL: warning
+				"c": `<a href="/stores/{{ postalCode | html }}">Your store</a>`,       // path in an attribute: warning
+				"d": "Stores near {{ postalCode }} / {{ postalCode | js }}",           // text, not a URL
+				"e": "?near={{ postalCode | url }}&cats={{ viewedCategories | url }}", // fine
+			}
+		}, wantHits: []hit{
+			{"ETH021", "deny", "spec.experiences[0].content[a]"},
+			{"ETH021", "warning", "spec.experiences[0].content[b]"},
+			{"ETH021", "warning", "spec.experiences[0].content[c]"},
+		}},
+		{name: "ETH022 a declared language missing from the purpose and another entry", edit: func(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.DataUsage[0].DescriptionTranslations = map[string]string{"fr": "Les sports consultés", "de": "Angesehene Sportarten"}
+			c.Spec.DataUsage[1].DescriptionTranslations = map[string]string{"fr": "Votre code postal"}
+			p.Spec.Purposes[0].DescriptionTranslations = map[string]string{"de": "Wir schlagen Ihnen Produkte vor."}
+		}, wantHits: []hit{
+			{"ETH022", "warning", "spec.dataUsage[1].descriptionTranslations"},
+			{"ETH022", "warning", "spec.dataUsage"},
+		}},
+		{name: "ETH022 silent when every text has the languages", edit: func(c *ethosv1alpha1.Campaign, p *ethosv1alpha1.ConsentPolicy) {
+			c.Spec.DataUsage[0].DescriptionTranslations = map[string]string{"fr": "Les sports consultés"}
+			c.Spec.DataUsage[1].DescriptionTranslations = map[string]string{"fr": "Votre code postal"}
+			p.Spec.Purposes[0].DescriptionTranslations = map[string]string{"fr": "Nous vous suggérons des produits.", "it": "Ti suggeriamo prodotti."}
+		}, wantHits: []hit{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -332,6 +358,27 @@ func TestCheckCampaign(t *testing.T) {
 			g.Expect(hits(CheckCampaign(c, p))).To(Equal(tt.wantHits))
 		})
 	}
+}
+
+func TestPlaceholderAndTranslationMessages(t *testing.T) {
+	g := NewWithT(t)
+	c, p := goodCampaign(), goodPolicy()
+	c.Spec.Experiences[0].Content = map[string]string{"a": "x {{ postalCode | bogus }}", "b": "https://s.example/?near={{postalCode}}"}
+	c.Spec.DataUsage[0].DescriptionTranslations = map[string]string{"fr": "Les sports consultés"}
+	c.Spec.DataUsage[1].DescriptionTranslations = map[string]string{"fr": "Votre code postal"}
+	var got []string
+	fs := CheckCampaign(c, p)
+	for _, f := range fs {
+		got = append(got, f.Rule+" "+f.Field+": "+f.Message)
+	}
+	for _, f := range fs {
+		g.Expect(len(f.Message)).To(BeNumerically("<", 120), f.Message)
+	}
+	g.Expect(got).To(Equal([]string{
+		`ETH021 spec.experiences[0].content[a]: "{{ postalCode | bogus }}" names an unknown encoding "bogus"; use url, html or js, as in {{ postalCode | url }}.`,
+		`ETH021 spec.experiences[0].content[b]: "{{postalCode}}" is in a URL without URL encoding; write {{ postalCode | url }}.`,
+		`ETH022 spec.dataUsage: purpose "personalization" lacks fr; those visitors get the explanation in the default language.`,
+	}))
 }
 
 func TestFindingsHelpers(t *testing.T) {
@@ -355,8 +402,8 @@ func TestFindingsHelpers(t *testing.T) {
 
 func TestRegistryIsComplete(t *testing.T) {
 	g := NewWithT(t)
-	g.Expect(Registry).To(HaveLen(32))
-	g.Expect(campaignRules).To(HaveLen(19))
+	g.Expect(Registry).To(HaveLen(34))
+	g.Expect(campaignRules).To(HaveLen(21))
 	g.Expect(policyRules).To(HaveLen(11))
 	ids := map[string]bool{}
 	for _, r := range Registry {

@@ -110,7 +110,7 @@ func (fs Findings) String() string {
 	return strings.Join(msgs, "\n")
 }
 
-// CheckCampaign runs every Campaign rule (ETH001–ETH019), in registry order. policy is the
+// CheckCampaign runs every Campaign rule (ETH001–ETH022 but ETH020), in registry order. policy is the
 // referenced ConsentPolicy, or nil when it does not exist (ETH018); rules that need the
 // policy then report Skipped, and the controller re-checks once it exists.
 func CheckCampaign(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPolicy) Findings {

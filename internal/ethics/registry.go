@@ -126,6 +126,8 @@ const (
 	ETH018 = "ETH018"
 	ETH019 = "ETH019"
 	ETH020 = "ETH020"
+	ETH021 = "ETH021"
+	ETH022 = "ETH022"
 	CPL001 = "CPL001"
 	CPL002 = "CPL002"
 	CPL003 = "CPL003"
@@ -263,6 +265,18 @@ var Registry = []*Rule{
 		Rationale: "The engine reads its document from a ConfigMap, which holds at most 1 MiB (1,048,576 bytes); a larger document is refused by the API server on every retry and the engine never rolls out. The margin below 1 MiB absorbs what can grow after admission (the ConsentPolicy's purpose description and generation, the Campaign's generation). Content is stored JSON-escaped, so each <, > and & costs 6 bytes (\\u003c): HTML-heavy content reaches the limit at a third of the characters.",
 		Example:   "experiences:   # 8 experiences x 24 content keys x 2,048 characters of HTML\n- name: hero\n  content: {block1: \"<div><p>&nbsp;</p>...\", ...}",
 		Fix:       "Shorten or remove the content the message names (largest experience first), move long HTML to the site and reference it by key, or split the Campaign into several."},
+	{ID: ETH021, Name: "PlaceholderEncoding", Severity: Deny, Milder: Warning,
+		campaign:  placeholderEncoding,
+		FiresWhen: "deny: a content placeholder names an unknown encoding ({{ x | bogus }}); warning: a placeholder inside a URL (after a scheme's ://, or in a value starting with / or ?) without | url",
+		Rationale: "The engine escapes every visitor value: | url (percent-encoding, one query or path component), | html (the default of a bare {{ x }}) or | js (a JavaScript string literal). An unknown word is denied because it would otherwise silently turn the placeholder into literal text shown to every visitor. Inside a URL, HTML escaping keeps markup out but lets a visitor's value add parameters, a fragment or path segments (a postal code of \"1&admin=1\"): it is a warning, not a denial, because campaigns admitted before encodings existed must not be blocked by an upgrade of the operator (the controller re-checks running campaigns); run lint with --strict in CI to refuse it.",
+		Example:   "content:\n  stores: \"https://shop.example.com/stores?near={{ postalCode }}\"   # no | url",
+		Fix:       "Write {{ postalCode | url }} in URLs, {{ x | js }} inside <script> strings, and keep the default (HTML) elsewhere; correct a misspelt encoding to url, html or js."},
+	{ID: ETH022, Name: "MissingTranslation", Severity: Warning,
+		campaign:  missingTranslation,
+		FiresWhen: "the Campaign's dataUsage descriptions are translated (descriptionTranslations) into a language that another dataUsage entry or the purpose's description lacks",
+		Rationale: "Explanations are written in the visitor's language only when every text they quote has a translation; otherwise the whole explanation falls back to the default language, never a sentence mixing two. A Campaign that declares a language its policy's purpose lacks looks translated but explains in English to those visitors.",
+		Example:   "dataUsage:\n- attribute: viewedCategories\n  description: \"The sports you browsed\"\n  descriptionTranslations: {fr: \"Les sports consultés\"}\n# the purpose has no descriptionTranslations.fr",
+		Fix:       "Add the missing language to the purpose's descriptionTranslations in the ConsentPolicy (and to every dataUsage entry), or remove the translation the others lack."},
 
 	{ID: CPL001, Name: "OptInJurisdictionDefault", Severity: Deny,
 		policy:    optInJurisdictionDefault,

@@ -15,12 +15,20 @@ limitations under the License.
 */
 
 // Package placeholder is the one parser of SPEC §3 for `{{ name }}` placeholders in
-// experience content. The rule engine (which attributes content reads) and the decision
-// engine (filling them at request time) share it, so both always agree on what a
-// placeholder is.
+// experience content. The rule engine (which attributes content reads, how they are
+// encoded) and the decision engine (filling them at request time) share it, so both always
+// agree on what a placeholder is.
 //
 // A placeholder is `{{`, optional spaces or tabs, a name matching [A-Za-z][A-Za-z0-9_]*,
-// optional spaces or tabs, then `}}`. Anything else between braces is literal text.
+// optional spaces or tabs, an optional encoding (`|`, then one of url, html or js), then
+// `}}`. Anything else between braces is literal text, with one exception: `{{ name | word }}`
+// whose word is not a known encoding is an invalid placeholder (Encoding Unknown), so that a
+// typo such as `{{ postalCode | ulr }}` is refused (rule ETH021) rather than shown to
+// visitors as literal text.
+//
+// Every value is encoded: a bare `{{ name }}` is HTML-escaped (the safe default, see
+// docs/decision-engine.md "Placeholder encodings"), so no visitor value reaches content
+// unescaped.
 package placeholder
 
 import (
@@ -29,16 +37,56 @@ import (
 	"strings"
 )
 
-// Segment is one piece of a parsed string: either literal text or a placeholder name.
+// Encoding is how a placeholder's value is escaped before it is written into content.
+type Encoding uint8
+
+const (
+	// HTML escapes &, <, >, quotes, CR, LF and NUL as character references: safe in HTML text
+	// and in quoted attribute values, and free of line breaks. It is the default of a bare
+	// `{{ name }}`.
+	HTML Encoding = iota
+	// URL percent-encodes every byte but the unreserved A-Z a-z 0-9 - . _ ~ (RFC 3986), so
+	// the value is one query or path component: `?near={{ postalCode | url }}`.
+	URL
+	// JS escapes for a JavaScript string literal (either quote): backslash as \\, and
+	// quotes, <, >, &, backtick, control characters and the line terminators U+2028/U+2029 as
+	// \uXXXX, so the value can neither end the string nor the <script> element.
+	JS
+	// Unknown marks an invalid placeholder: `{{ name | word }}` with a word that is none of
+	// the above. Filling treats it as HTML; the rules deny it and the engine refuses it.
+	Unknown
+)
+
+// encodingNames are the encodings as placeholders write them, indexed by Encoding.
+var encodingNames = [...]string{HTML: "html", URL: "url", JS: "js"}
+
+// EncodingNames lists the encodings a placeholder may name, for messages and docs.
+const EncodingNames = "url, html or js"
+
+// String is the encoding's name in a placeholder ("unknown" for Unknown).
+func (e Encoding) String() string {
+	if int(e) < len(encodingNames) {
+		return encodingNames[e]
+	}
+	return "unknown"
+}
+
+// Segment is one piece of a parsed string: either literal text or a placeholder.
 type Segment struct {
 	// Text is the literal text when Name is empty.
 	Text string
 	// Name is the attribute name of a placeholder; empty for literal text.
 	Name string
+	// Encoding is how the placeholder's value is escaped (HTML when none is written).
+	Encoding Encoding
+	// Spec is the encoding as written after `|`, trimmed ("" when none is written); it names
+	// the offending word when Encoding is Unknown.
+	Spec string
 }
 
 // Parse splits s into literal text and placeholders, in order. Adjacent literal text is
-// merged into one segment. Parse never fails: malformed placeholders are literal text.
+// merged into one segment. Parse never fails: malformed placeholders are literal text, and
+// a placeholder with an unknown encoding is a segment with Encoding Unknown.
 func Parse(s string) []Segment {
 	var out []Segment
 	lit := 0 // start of the pending literal text
@@ -48,7 +96,7 @@ func Parse(s string) []Segment {
 			break
 		}
 		start := i + j
-		name, end, ok := scan(s, start)
+		seg, end, ok := scan(s, start)
 		if !ok {
 			// Not a placeholder: keep the first brace as text and retry from the next
 			// one, so "{{{name}}" still finds "{{name}}".
@@ -58,7 +106,7 @@ func Parse(s string) []Segment {
 		if start > lit {
 			out = append(out, Segment{Text: s[lit:start]})
 		}
-		out = append(out, Segment{Name: name})
+		out = append(out, seg)
 		i, lit = end, end
 	}
 	if lit < len(s) {
@@ -67,22 +115,43 @@ func Parse(s string) []Segment {
 	return out
 }
 
-// scan reads a placeholder starting at s[start:] (which begins with "{{") and returns its
-// name and the index just past its closing "}}".
-func scan(s string, start int) (name string, end int, ok bool) {
+// scan reads a placeholder starting at s[start:] (which begins with "{{") and returns it
+// and the index just past its closing "}}".
+func scan(s string, start int) (seg Segment, end int, ok bool) {
 	i := skipBlanks(s, start+2)
 	n := i
 	for n < len(s) && isNameByte(s[n], n == i) {
 		n++
 	}
 	if n == i {
-		return "", 0, false
+		return Segment{}, 0, false
 	}
+	seg.Name = s[i:n]
 	j := skipBlanks(s, n)
-	if !strings.HasPrefix(s[j:], "}}") {
-		return "", 0, false
+	if strings.HasPrefix(s[j:], "}}") {
+		return seg, j + 2, true
 	}
-	return s[i:n], j + 2, true
+	if j >= len(s) || s[j] != '|' {
+		return Segment{}, 0, false
+	}
+	// An encoding runs to the next "}}". A "{" or a line break before it means this was
+	// never meant as a placeholder (and keeps a later one from being swallowed).
+	k := strings.Index(s[j+1:], "}}")
+	if k < 0 {
+		return Segment{}, 0, false
+	}
+	spec := s[j+1 : j+1+k]
+	if strings.ContainsAny(spec, "{\n\r") {
+		return Segment{}, 0, false
+	}
+	seg.Spec = strings.Trim(spec, " \t")
+	seg.Encoding = Unknown
+	for e, name := range encodingNames {
+		if seg.Spec == name {
+			seg.Encoding = Encoding(e)
+		}
+	}
+	return seg, j + 1 + k + 2, true
 }
 
 func skipBlanks(s string, i int) int {
@@ -112,12 +181,12 @@ func All(s string) iter.Seq[string] {
 				return
 			}
 			start := i + j
-			name, end, ok := scan(s, start)
+			seg, end, ok := scan(s, start)
 			if !ok {
 				i = start + 1
 				continue
 			}
-			if !yield(name) {
+			if !yield(seg.Name) {
 				return
 			}
 			i = end
@@ -155,8 +224,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Fill replaces every placeholder of s with value(name). Literal text is kept verbatim.
-// value returns "" for a missing attribute (SPEC §3: missing → empty string).
+// Fill replaces every placeholder of s with value(name), escaped with the placeholder's
+// encoding (see Encoding). Literal text is kept verbatim. value returns "" for a missing
+// attribute (SPEC §3: missing → empty string).
 func Fill(s string, value func(name string) string) string {
 	segs := Parse(s)
 	if len(segs) == 1 && segs[0].Name == "" {
@@ -167,7 +237,7 @@ func Fill(s string, value func(name string) string) string {
 		if seg.Name == "" {
 			b.WriteString(seg.Text)
 		} else {
-			b.WriteString(value(seg.Name))
+			Write(&b, value(seg.Name), seg.Encoding)
 		}
 	}
 	return b.String()

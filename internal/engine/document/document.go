@@ -225,7 +225,14 @@ const (
 type Purpose struct {
 	Name        string `json:"name" jsonschema:"required"`
 	Description string `json:"description,omitempty"`
+	// DescriptionTranslations are the description in other languages, by ISO 639-1 code
+	// (en, fr, de, es, it, pt, nl); Description is the default (English) text.
+	DescriptionTranslations Translations `json:"descriptionTranslations,omitempty"`
 }
+
+// Translations are a text in other languages, by ISO 639-1 code: en, fr, de, es, it, pt, nl
+// (the languages of explanations).
+type Translations map[string]string
 
 // Schedule is a personalization window.
 type Schedule struct {
@@ -238,6 +245,8 @@ type Attribute struct {
 	Name string `json:"name" jsonschema:"required"`
 	// Description is how the visitor's explanation names it; empty: its name in words.
 	Description string `json:"description,omitempty"`
+	// DescriptionTranslations are the description in other languages, by ISO 639-1 code.
+	DescriptionTranslations Translations `json:"descriptionTranslations,omitempty"`
 }
 
 // Operator is a rule operator (SPEC §6).

@@ -147,6 +147,24 @@ func benchmarkDecideConsent(b *testing.B, c wire.Consent, cold bool) {
 	}
 }
 
+// benchmarkFill decides for the fixture's trail visitor, whose experience fills content
+// with placeholders (stores, written as given) and ranks 4 candidates.
+func benchmarkFill(b *testing.B, stores string) {
+	c := fixtureCampaign()
+	c.Spec.Experiences[0].Content["stores"] = stores
+	c.Spec.Experiences[0].Content["greeting"] = "<p>Trail shoes for {{ viewedCategories }} fans</p>"
+	e := mustEngine(c, fixturePolicy(), true)
+	req := baseRequest()
+	req.Candidates = []wire.Candidate{{ID: "sku-1", Categories: []string{"trail"}}, {ID: "sku-2", Categories: []string{"road"}}}
+	if a := e.Decide(req, now); a.Reason != wire.ReasonMatched || a.Experience != "trail-hero" {
+		b.Fatalf("unexpected answer %+v", a)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = e.Decide(req, now)
+	}
+}
+
 // BenchmarkDecideTCStringWarm: the TC string is in the cache (the common case: a visitor's
 // cookie is sent with every page).
 func BenchmarkDecideTCStringWarm(b *testing.B) {
@@ -171,4 +189,36 @@ func BenchmarkDecideAllSignalsCold(b *testing.B) {
 func allSignals() wire.Consent {
 	return wire.Consent{TCString: enginetest.TCStrings["allGranted"], GPP: enginetest.GPPString(2, 2, false, ""),
 		Mode: [4]string{"granted", "granted", "granted", "granted"}}
+}
+
+// BenchmarkDecideFillContent fills two content values, one with a bare placeholder in a URL
+// and one in HTML text (before encodings existed, both were copied verbatim).
+func BenchmarkDecideFillContent(b *testing.B) {
+	benchmarkFill(b, "https://shop.example.com/stores?near={{postalCode}}")
+}
+
+// BenchmarkDecideFillContentURL is BenchmarkDecideFillContent with the URL placeholder
+// written `| url` and a value that needs escaping in both contexts.
+func BenchmarkDecideFillContentURL(b *testing.B) {
+	benchmarkFill(b, `https://shop.example.com/stores?near={{ postalCode | url }}&q="<x>"`)
+}
+
+// BenchmarkDecideFrench is BenchmarkDecide for a French visitor of a translated campaign.
+func BenchmarkDecideFrench(b *testing.B) {
+	c := benchCampaign(false)
+	p := fixturePolicy()
+	for i := range c.Spec.DataUsage {
+		c.Spec.DataUsage[i].DescriptionTranslations = map[string]string{"fr": "Texte " + c.Spec.DataUsage[i].Attribute}
+	}
+	p.Spec.Purposes[0].DescriptionTranslations = map[string]string{"fr": "Nous suggérons des produits."}
+	e := mustEngine(c, p, true)
+	req := benchRequest()
+	req.Locale = "fr-CH"
+	if a := e.Decide(req, now); a.Reason != wire.ReasonMatched || a.Explanation[:4] != "Nous" {
+		b.Fatalf("unexpected answer %+v", a)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = e.Decide(req, now)
+	}
 }

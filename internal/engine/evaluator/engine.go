@@ -26,6 +26,7 @@ import (
 	"math/bits"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ethos-operator/ethos/internal/engine/consent"
@@ -57,11 +58,12 @@ type Evaluator struct {
 	mode     document.Mode
 	reason   document.FallbackReason
 
-	zones               []string
-	start, end          time.Time
-	hasStart, hasEnd    bool
-	purpose             string
-	purposeSentence     string
+	zones            []string
+	start, end       time.Time
+	hasStart, hasEnd bool
+	purpose          string
+	// purposeSentence is "Purpose: <description>." in every language it is translated to.
+	purposeSentence     localized
 	defaultAllow        bool
 	gpcWithdrawsPurpose bool
 	// consent derives the purpose's consent from banner signals (TC, GPP, Consent Mode);
@@ -70,7 +72,9 @@ type Evaluator struct {
 
 	// attrNames are the declared attributes; rules refer to them by index.
 	attrNames []string
-	attrTexts []string
+	// attrTexts name each declared attribute in explanations, in every language it is
+	// translated to.
+	attrTexts []localized
 
 	requireAuth    bool
 	audience       []rule
@@ -121,10 +125,10 @@ type experience struct {
 	rec       *recommendations
 	// used are the declared attributes this experience's decision reads, in declaration order.
 	used []int
-	// explanations for when every used attribute is present, indexed by historyRead flags;
-	// bannerExplanations add that consent came from the visitor's cookie choices.
-	explanations       [4]string
-	bannerExplanations [4]string
+	// explanations for when every used attribute is present, by consent source (1: the
+	// visitor's cookie choices), language and historyRead flags: precomputed, so the steady
+	// state allocates nothing for any language.
+	explanations [2][wire.NumLanguages][4]string
 }
 
 // template is a content value with placeholders, pre-parsed.
@@ -205,7 +209,12 @@ func New(d *document.Document, hash string) (*Evaluator, error) {
 	if p.Schedule.End != nil {
 		e.end, e.hasEnd = *p.Schedule.End, true
 	}
-	e.purposeSentence = purposeSentence(p.Purpose.Name, p.Purpose.Description)
+	var err error
+	e.purposeSentence, err = translated("personalization.purpose", p.Purpose.Description, p.Purpose.DescriptionTranslations,
+		func(text string, l wire.Language) string { return purposeSentence(p.Purpose.Name, text, l) })
+	if err != nil {
+		return nil, err
+	}
 	switch p.DefaultConsent {
 	case document.ConsentDeny:
 	case document.ConsentAllow:
@@ -223,9 +232,14 @@ func New(d *document.Document, hash string) (*Evaluator, error) {
 	if len(p.Attributes) > maxAttributes {
 		return nil, fmt.Errorf("personalization.attributes: at most %d attributes are supported, got %d", maxAttributes, len(p.Attributes))
 	}
-	for _, a := range p.Attributes {
+	for i, a := range p.Attributes {
+		texts, err := translated(fmt.Sprintf("personalization.attributes[%d]", i), a.Description, a.DescriptionTranslations,
+			func(text string, l wire.Language) string { return attributeText(a.Name, text, l) })
+		if err != nil {
+			return nil, err
+		}
 		e.attrNames = append(e.attrNames, a.Name)
-		e.attrTexts = append(e.attrTexts, attributeText(a))
+		e.attrTexts = append(e.attrTexts, texts)
 	}
 
 	e.requireAuth = p.RequireAuthenticated
@@ -335,6 +349,11 @@ func (e *Evaluator) buildExperience(x *document.Experience, path string) (experi
 			t.attrs = make([]int, len(t.segs))
 			for i, s := range t.segs {
 				t.attrs[i] = -1
+				if s.Encoding == placeholder.Unknown {
+					// The webhook denies it (ETH021); a document that has one anyway is refused
+					// rather than guessed at.
+					return out, fmt.Errorf("%s.content.%s: placeholder {{ %s | %s }} has an unknown encoding; use %s", path, k, s.Name, s.Spec, placeholder.EncodingNames)
+				}
 				if s.Name != "" {
 					t.attrs[i] = e.attrIndex(s.Name)
 					mark(t.attrs[i])
@@ -373,9 +392,16 @@ func (e *Evaluator) buildExperience(x *document.Experience, path string) (experi
 		}
 	}
 	full := uint32(1)<<len(out.used) - 1
-	for h := range out.explanations {
-		out.explanations[h] = e.explain(&out, full, h)
-		out.bannerExplanations[h] = out.explanations[h] + " " + explainCookieChoices
+	for banner := range out.explanations {
+		for l := range out.explanations[banner] {
+			for h := range out.explanations[banner][l] {
+				if lang := wire.Language(l); lang == wire.English || e.explainLanguage(&out, full, lang) == lang {
+					out.explanations[banner][l][h] = e.explain(&out, full, h, banner == 1, lang)
+				} else {
+					out.explanations[banner][l][h] = out.explanations[banner][wire.English][h] // shared, not copied
+				}
+			}
+		}
 	}
 	return out, nil
 }
@@ -431,32 +457,35 @@ func (e *Evaluator) Experiences() []string {
 	return names
 }
 
-func (e *Evaluator) fallbackAnswer(r wire.Reason) wire.Answer {
+// fallbackAnswer is the fallback with reason r and the neutral explanation in lang.
+func (e *Evaluator) fallbackAnswer(r wire.Reason, lang wire.Language) wire.Answer {
 	a := e.fallback
 	a.Reason = r
+	a.Explanation = wire.NeutralExplanationIn(lang)
 	return a
 }
 
 // Decide answers one request at time now, following SPEC §6's evaluation order. It never
 // fails: every path that does not personalize answers the fallback with a reason.
 func (e *Evaluator) Decide(req *wire.Request, now time.Time) wire.Answer {
+	lang := req.Language()
 	if e.mode == document.ModeFallbackOnly {
 		if e.reason == document.FallbackSuspended {
-			return e.fallbackAnswer(wire.ReasonSuspended)
+			return e.fallbackAnswer(wire.ReasonSuspended, lang)
 		}
-		return e.fallbackAnswer(wire.ReasonBlocked)
+		return e.fallbackAnswer(wire.ReasonBlocked, lang)
 	}
 	if (e.hasStart && now.Before(e.start)) || (e.hasEnd && now.After(e.end)) {
-		return e.fallbackAnswer(wire.ReasonOutsideSchedule)
+		return e.fallbackAnswer(wire.ReasonOutsideSchedule, lang)
 	}
 	if len(e.zones) > 0 && !containsString(e.zones, req.Zone) {
-		return e.fallbackAnswer(wire.ReasonZoneNotServed)
+		return e.fallbackAnswer(wire.ReasonZoneNotServed, lang)
 	}
 
 	// Consent comes before anything personal is read.
 	fromBanner, refused := e.consentGate(req, now)
 	if refused != "" {
-		return e.fallbackAnswer(refused)
+		return e.fallbackAnswer(refused, lang)
 	}
 	// From here on only declared attributes exist: each is looked up by its declared name,
 	// so an undeclared attribute in the request is never read.
@@ -469,26 +498,26 @@ func (e *Evaluator) Decide(req *wire.Request, now time.Time) wire.Answer {
 	}
 
 	if e.requireAuth && !req.Visitor.Authenticated {
-		return e.fallbackAnswer(wire.ReasonNotAuthenticated)
+		return e.fallbackAnswer(wire.ReasonNotAuthenticated, lang)
 	}
 	if !matchAll(e.audience, vals) {
-		return e.fallbackAnswer(wire.ReasonNotInAudience)
+		return e.fallbackAnswer(wire.ReasonNotInAudience, lang)
 	}
 	if e.controlPercent > 0 {
 		if n, _ := BucketHash(e.controlSeed, req.Visitor.ID, 2); n < e.controlPercent {
-			return e.fallbackAnswer(wire.ReasonControlGroup)
+			return e.fallbackAnswer(wire.ReasonControlGroup, lang)
 		}
 	}
 	x := e.choose(req.Visitor.ID, vals)
 	if x < 0 {
-		return e.fallbackAnswer(wire.ReasonNotInAudience)
+		return e.fallbackAnswer(wire.ReasonNotInAudience, lang)
 	}
 	// SPEC §6 lists recommendations before the cap; a capped visitor gets the fallback
 	// either way, so ranking is skipped for them.
 	if e.maxImpressions > 0 && req.Impressions >= e.maxImpressions {
-		return e.fallbackAnswer(wire.ReasonFrequencyCapped)
+		return e.fallbackAnswer(wire.ReasonFrequencyCapped, lang)
 	}
-	return e.matched(&e.experiences[x], req, vals, fromBanner)
+	return e.matched(&e.experiences[x], req, vals, fromBanner, lang)
 }
 
 // consentGate applies SPEC §6's consent step to every consent signal of the request: a
@@ -559,7 +588,7 @@ func (e *Evaluator) choose(visitorID string, vals []wire.Value) int {
 }
 
 // matched builds a personalized answer.
-func (e *Evaluator) matched(x *experience, req *wire.Request, vals []wire.Value, fromBanner bool) wire.Answer {
+func (e *Evaluator) matched(x *experience, req *wire.Request, vals []wire.Value, fromBanner bool, lang wire.Language) wire.Answer {
 	a := wire.Answer{
 		Campaign: e.campaign, Personalized: true, Experience: x.name,
 		Content: x.content, Items: emptyItems, Reason: wire.ReasonMatched, ConfigHash: e.hash,
@@ -577,15 +606,14 @@ func (e *Evaluator) matched(x *experience, req *wire.Request, vals []wire.Value,
 			present |= 1 << i
 		}
 	}
-	switch {
-	case present == uint32(1)<<len(x.used)-1 && fromBanner:
-		a.Explanation = x.bannerExplanations[history]
-	case present == uint32(1)<<len(x.used)-1:
-		a.Explanation = x.explanations[history]
-	case fromBanner:
-		a.Explanation = e.explain(x, present, history) + " " + explainCookieChoices
-	default:
-		a.Explanation = e.explain(x, present, history)
+	banner := 0
+	if fromBanner {
+		banner = 1
+	}
+	if present == uint32(1)<<len(x.used)-1 {
+		a.Explanation = x.explanations[banner][lang][history]
+	} else {
+		a.Explanation = e.explain(x, present, history, fromBanner, lang)
 	}
 	return a
 }
@@ -663,47 +691,60 @@ func containsString(list []string, s string) bool {
 	return slices.Contains(list, s)
 }
 
-// valueText renders a value as placeholders show it: lists joined with ",", missing as "".
-func valueText(v *wire.Value) string {
-	if v.Kind == wire.KindList {
-		return joinComma(v.List)
+// valueLen is the length of a value as a placeholder with encoding enc writes it.
+func valueLen(v *wire.Value, enc placeholder.Encoding) int {
+	if v.Kind != wire.KindList {
+		return placeholder.EscapedLen(v.Str, enc)
 	}
-	return v.Str
-}
-
-func joinComma(list []string) string {
-	switch len(list) {
-	case 0:
-		return ""
-	case 1:
-		return list[0]
-	}
-	n := len(list) - 1
-	for _, s := range list {
-		n += len(s)
-	}
-	b := make([]byte, 0, n)
-	for i, s := range list {
+	n := 0
+	for i, s := range v.List {
 		if i > 0 {
-			b = append(b, ',')
+			n += placeholder.EscapedLen(",", enc)
 		}
-		b = append(b, s...)
+		n += placeholder.EscapedLen(s, enc)
 	}
-	return string(b)
+	return n
 }
 
+// writeValue writes a value as placeholders show it, escaped with enc: lists joined with
+// "," (escaped too: %2C in a URL), missing as "".
+func writeValue(b *strings.Builder, v *wire.Value, enc placeholder.Encoding) {
+	if v.Kind != wire.KindList {
+		placeholder.Write(b, v.Str, enc)
+		return
+	}
+	for i, s := range v.List {
+		if i > 0 {
+			placeholder.Write(b, ",", enc)
+		}
+		placeholder.Write(b, s, enc)
+	}
+}
+
+// fillContent fills each template, every value escaped with its placeholder's encoding.
+// Each value is measured first, so its bytes are allocated once, at their final size:
+// escaping costs no allocation beyond the filled string itself.
 func fillContent(ts []template, vals []wire.Value) map[string]string {
 	out := make(map[string]string, len(ts))
 	for _, t := range ts {
-		var b []byte
+		n := 0
 		for i, s := range t.segs {
 			if s.Name == "" {
-				b = append(b, s.Text...)
+				n += len(s.Text)
 			} else if idx := t.attrs[i]; idx >= 0 {
-				b = append(b, valueText(&vals[idx])...)
+				n += valueLen(&vals[idx], s.Encoding)
 			}
 		}
-		out[t.key] = string(b)
+		var b strings.Builder
+		b.Grow(n)
+		for i, s := range t.segs {
+			if s.Name == "" {
+				b.WriteString(s.Text)
+			} else if idx := t.attrs[i]; idx >= 0 {
+				writeValue(&b, &vals[idx], s.Encoding)
+			}
+		}
+		out[t.key] = b.String()
 	}
 	return out
 }

@@ -214,7 +214,7 @@ func TestDecideReasonsAndOrder(t *testing.T) {
 			want: func(e *Evaluator) wire.Answer {
 				a := trailMatched(e)
 				a.Items = []string{"sku-3", "sku-4", "sku-1"}
-				a.Explanation = "We showed this because of: " + sportsText + "; " + postalText + "; " + explainExcluded + ". " + purposeSentenceText
+				a.Explanation = "We showed this because of: " + sportsText + "; " + postalText + "; " + wordings[wire.English].excluded + ". " + purposeSentenceText
 				return a
 			}},
 	}

@@ -17,69 +17,146 @@ limitations under the License.
 package evaluator
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/ethos-operator/ethos/internal/engine/document"
+	"github.com/ethos-operator/ethos/internal/engine/wire"
 )
 
-// Wording of personalized explanations (docs/decision-engine.md quotes it).
-const (
-	explainPrefix        = "We showed this because of: "
-	explainNoData        = "We showed this without using information about you"
-	explainViewed        = "the products you viewed recently"
-	explainPurchased     = "the products you bought"
-	explainExcluded      = "what you already bought, so we do not suggest it again"
-	explainPurposePrefix = "Purpose: "
-)
+// wording is how personalized explanations are worded in one language
+// (docs/decision-engine.md quotes the English).
+type wording struct {
+	prefix        string // before the data used
+	separator     string // between two data
+	noData        string // instead of prefix and data, when none was read
+	viewed        string // history.viewed was read
+	purchased     string // history.purchased was shown (RecentlyPurchased)
+	excluded      string // history.purchased was only used to leave items out
+	purposePrefix string // before the purpose's description
+	// lowerFirst lowers the first letter of a description used inside the sentence
+	// (not in German, whose nouns keep their capital).
+	lowerFirst bool
+	// cookieChoices is the sentence added when the visitor's consent came from their consent
+	// banner (a TC string or Consent Mode) rather than from the site's own purpose map.
+	cookieChoices string
+}
 
-// explainCookieChoices is the sentence added when the visitor's consent came from their
-// consent banner (a TC string or Consent Mode) rather than from the site's own purpose map.
-// It is a sentence of its own so translations can replace it whole.
-const explainCookieChoices = "This is based on your cookie choices."
+// wordings are the explanations' connecting words in every language of wire.LanguageCodes.
+var wordings = [wire.NumLanguages]wording{
+	wire.English: {"We showed this because of: ", "; ", "We showed this without using information about you",
+		"the products you viewed recently", "the products you bought", "what you already bought, so we do not suggest it again",
+		"Purpose: ", true, "This is based on your cookie choices."},
+	wire.French: {"Nous vous montrons ceci en raison de : ", " ; ", "Nous vous montrons ceci sans utiliser d'informations vous concernant",
+		"les produits que vous avez consultés récemment", "les produits que vous avez achetés", "ce que vous avez déjà acheté, pour ne pas vous le proposer à nouveau",
+		"Finalité : ", true, "Ceci repose sur vos choix en matière de cookies."},
+	wire.German: {"Wir zeigen Ihnen dies aufgrund von: ", "; ", "Wir zeigen Ihnen dies, ohne Informationen über Sie zu verwenden",
+		"die Produkte, die Sie sich kürzlich angesehen haben", "die Produkte, die Sie gekauft haben", "was Sie bereits gekauft haben, damit wir es Ihnen nicht erneut vorschlagen",
+		"Zweck: ", false, "Dies beruht auf Ihren Cookie-Einstellungen."},
+	wire.Spanish: {"Le mostramos esto por: ", "; ", "Le mostramos esto sin usar información sobre usted",
+		"los productos que ha visto recientemente", "los productos que ha comprado", "lo que ya ha comprado, para no volver a sugerírselo",
+		"Finalidad: ", true, "Esto se basa en sus preferencias de cookies."},
+	wire.Italian: {"Ti mostriamo questo in base a: ", "; ", "Ti mostriamo questo senza usare informazioni su di te",
+		"i prodotti che hai visto di recente", "i prodotti che hai acquistato", "ciò che hai già acquistato, per non suggerirtelo di nuovo",
+		"Finalità: ", true, "Questo si basa sulle tue scelte sui cookie."},
+	wire.Portuguese: {"Mostramos isto com base em: ", "; ", "Mostramos isto sem usar informações sobre você",
+		"os produtos que você viu recentemente", "os produtos que você comprou", "o que você já comprou, para não sugeri-lo de novo",
+		"Finalidade: ", true, "Isto se baseia nas suas escolhas de cookies."},
+	wire.Dutch: {"We tonen dit op basis van: ", "; ", "We tonen dit zonder informatie over u te gebruiken",
+		"de producten die u onlangs hebt bekeken", "de producten die u hebt gekocht", "wat u al hebt gekocht, zodat we het niet opnieuw voorstellen",
+		"Doel: ", true, "Dit is gebaseerd op uw cookiekeuzes."},
+}
 
-// explain builds the visitor's explanation of a personalized answer: the descriptions of
-// the declared attributes the decision read and the visitor has (present has bit i for
+// localized is a text in every language; "" where it has no translation (English, the
+// default, is always set).
+type localized [wire.NumLanguages]string
+
+// explainLanguage is the language an explanation can be written in entirely: lang when the
+// purpose and every attribute the explanation names (present has bit i for x.used[i]) have
+// a text in it, else English. A sentence never mixes languages.
+func (e *Evaluator) explainLanguage(x *experience, present uint32, lang wire.Language) wire.Language {
+	if e.purposeSentence[lang] == "" {
+		return wire.English
+	}
+	for i, idx := range x.used {
+		if present&(1<<i) != 0 && e.attrTexts[idx][lang] == "" {
+			return wire.English
+		}
+	}
+	return lang
+}
+
+// explain builds the visitor's explanation of a personalized answer in lang (or in English
+// when a text it needs is not translated, see explainLanguage): the descriptions of the
+// declared attributes the decision read and the visitor has (present has bit i for
 // x.used[i]), the history read, then the purpose.
-func (e *Evaluator) explain(x *experience, present uint32, history int) string {
+// fromBanner adds that consent came from the visitor's cookie choices.
+func (e *Evaluator) explain(x *experience, present uint32, history int, fromBanner bool, lang wire.Language) string {
+	lang = e.explainLanguage(x, present, lang)
+	w := &wordings[lang]
 	var b strings.Builder
 	n := 0
 	add := func(s string) {
 		if n == 0 {
-			b.WriteString(explainPrefix)
+			b.WriteString(w.prefix)
 		} else {
-			b.WriteString("; ")
+			b.WriteString(w.separator)
 		}
 		b.WriteString(s)
 		n++
 	}
 	for i, idx := range x.used {
 		if present&(1<<i) != 0 {
-			add(e.attrTexts[idx])
+			add(e.attrTexts[idx][lang])
 		}
 	}
 	if history&historyViewed != 0 {
-		add(explainViewed)
+		add(w.viewed)
 	}
 	if history&historyPurchased != 0 {
 		if x.rec != nil && x.rec.source == document.SourceRecentlyPurchased {
-			add(explainPurchased)
+			add(w.purchased)
 		} else {
-			add(explainExcluded)
+			add(w.excluded)
 		}
 	}
 	if n == 0 {
-		b.WriteString(explainNoData)
+		b.WriteString(w.noData)
 	}
 	b.WriteString(". ")
-	b.WriteString(e.purposeSentence)
+	b.WriteString(e.purposeSentence[lang])
+	if fromBanner {
+		b.WriteString(" ")
+		b.WriteString(w.cookieChoices)
+	}
 	return b.String()
 }
 
+// translated is text in every language: English from the default (or its en translation),
+// the others from their translations, "" where there is none. An unsupported language code
+// is an error (the CRD's schema admits none).
+func translated(path, def string, tr document.Translations, render func(text string, lang wire.Language) string) (localized, error) {
+	var out localized
+	for code, text := range tr {
+		l, ok := wire.ParseLanguage(code)
+		if !ok || wire.LanguageCodes[l] != code {
+			return out, fmt.Errorf("%s.descriptionTranslations: unsupported language %q, use one of %s", path, code, strings.Join(wire.LanguageCodes[:], ", "))
+		}
+		if strings.TrimSpace(text) != "" {
+			out[l] = render(text, l)
+		}
+	}
+	if out[wire.English] == "" {
+		out[wire.English] = render(def, wire.English)
+	}
+	return out, nil
+}
+
 // purposeSentence is "Purpose: <description>." from the policy's plain-language text.
-func purposeSentence(name, description string) string {
+func purposeSentence(name, description string, lang wire.Language) string {
 	d := strings.TrimSpace(description)
 	if d == "" {
 		d = name
@@ -87,21 +164,21 @@ func purposeSentence(name, description string) string {
 	if !strings.HasSuffix(d, ".") && !strings.HasSuffix(d, "!") && !strings.HasSuffix(d, "?") {
 		d += "."
 	}
-	return explainPurposePrefix + d
+	return wordings[lang].purposePrefix + d
 }
 
 // attributeText is how the explanation names a declared attribute: its description as
 // part of a sentence ("The sports you browsed." → "the sports you browsed"), or, without
-// one, its name in words ("viewedCategories" → "your viewed categories").
-func attributeText(a document.Attribute) string {
-	d := strings.TrimRight(strings.TrimSpace(a.Description), ".")
+// one, its name in words ("viewedCategories" → "your viewed categories", English only).
+func attributeText(name, description string, lang wire.Language) string {
+	d := strings.TrimRight(strings.TrimSpace(description), ".")
 	if d == "" {
-		return "your " + words(a.Name)
+		return "your " + words(name)
 	}
 	first, size := utf8.DecodeRuneInString(d)
 	next, _ := utf8.DecodeRuneInString(d[size:])
 	// Lower the first letter of a sentence, but not of an acronym ("IP address").
-	if unicode.IsUpper(first) && !unicode.IsUpper(next) {
+	if wordings[lang].lowerFirst && unicode.IsUpper(first) && !unicode.IsUpper(next) {
 		d = string(unicode.ToLower(first)) + d[size:]
 	}
 	return d

@@ -111,8 +111,12 @@ func TestExplanationText(t *testing.T) {
 		{document.Attribute{Name: "last_search"}, "your last search"},
 	}
 	for _, tt := range tests {
-		NewWithT(t).Expect(attributeText(tt.attr)).To(Equal(tt.want))
+		NewWithT(t).Expect(attributeText(tt.attr.Name, tt.attr.Description, wire.English)).To(Equal(tt.want))
 	}
-	NewWithT(t).Expect(purposeSentence("p", "To suggest products")).To(Equal("Purpose: To suggest products."))
-	NewWithT(t).Expect(purposeSentence("p", "")).To(Equal("Purpose: p."))
+	NewWithT(t).Expect(purposeSentence("p", "To suggest products", wire.English)).To(Equal("Purpose: To suggest products."))
+	NewWithT(t).Expect(purposeSentence("p", "", wire.English)).To(Equal("Purpose: p."))
+	// German keeps the capital of its nouns; French lowers the first letter like English.
+	NewWithT(t).Expect(attributeText("x", "Postleitzahl, für die nächste Filiale", wire.German)).To(Equal("Postleitzahl, für die nächste Filiale"))
+	NewWithT(t).Expect(attributeText("x", "Les sports consultés.", wire.French)).To(Equal("les sports consultés"))
+	NewWithT(t).Expect(purposeSentence("p", "Vous suggérer des produits", wire.French)).To(Equal("Finalité : Vous suggérer des produits."))
 }

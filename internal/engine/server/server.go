@@ -257,6 +257,8 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Sec-GPC") == "1" {
 		req.GPC = true
 	}
+	// The body's locale wins; otherwise the explanation follows Accept-Language.
+	req.ApplyAcceptLanguage(r.Header.Get("Accept-Language"))
 
 	ans := eng.Decide(req, s.now())
 

@@ -547,3 +547,33 @@ func TestReadinessJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestServerLanguageAndEscaping: Accept-Language chooses the explanation's language (the
+// body's locale wins), and the issue's postal code comes back URL-encoded in the stores URL.
+func TestServerLanguageAndEscaping(t *testing.T) {
+	g := NewWithT(t)
+	ts := newTestServer(t, false)
+	writeDocument(t, ts.path, func(d *document.Document) {
+		d.Personalization.Purpose.DescriptionTranslations = document.Translations{"fr": "Nous vous suggérons des produits."}
+		d.Personalization.Attributes[0].DescriptionTranslations = document.Translations{"fr": "Les sports consultés"}
+		d.Personalization.Attributes[1].DescriptionTranslations = document.Translations{"fr": "Votre code postal"}
+	})
+	g.Expect(ts.store.Reload()).To(BeTrue())
+	attack := strings.Replace(goodBody, `"75011"`, `"75011\"><script>x()</script>"`, 1)
+	french := "Nous vous montrons ceci en raison de : les sports consultés ; votre code postal. Finalité : Nous vous suggérons des produits."
+
+	code, body := post(t, ts.api.URL, attack, http.Header{"Accept-Language": {"fr-CH, de;q=0.8, en;q=0.5"}})
+	g.Expect(code).To(Equal(http.StatusOK))
+	g.Expect(body["explanation"]).To(Equal(french))
+	g.Expect(body["content"]).To(HaveKeyWithValue("stores", "https://shop.example.com/stores?near=75011%22%3E%3Cscript%3Ex%28%29%3C%2Fscript%3E"))
+
+	// The body's locale wins over the header.
+	withLocale := strings.Replace(goodBody, `"zone"`, `"locale":"en","zone"`, 1)
+	_, body = post(t, ts.api.URL, withLocale, http.Header{"Accept-Language": {"fr"}})
+	g.Expect(body["explanation"]).To(HavePrefix("We showed this because of: "))
+
+	// Neutral answers follow the language too.
+	denied := strings.Replace(goodBody, `"granted"`, `"denied"`, 1)
+	_, body = post(t, ts.api.URL, denied, http.Header{"Accept-Language": {"it-IT"}})
+	g.Expect(body["explanation"]).To(Equal(wire.NeutralExplanationIn(wire.Italian)))
+}

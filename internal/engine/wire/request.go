@@ -55,6 +55,9 @@ type Request struct {
 	// GPC is the Global Privacy Control signal forwarded by a server-side caller; the
 	// Sec-GPC: 1 header sets it too.
 	GPC bool `json:"gpc"`
+	// Locale is the visitor's language tag (fr, fr-CH, ...) for the explanation; it wins over
+	// an Accept-Language header (ApplyAcceptLanguage). Unsupported tags answer in English.
+	Locale string `json:"locale"`
 }
 
 // Visitor identifies the visitor. The id is only hashed (bucketing, logs), never stored.

@@ -187,3 +187,79 @@ func TestFastDecoderHandlesCommonRequests(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(req.Visitor.ID).To(Equal("café"))
 }
+
+func TestPreferredLanguage(t *testing.T) {
+	tests := []struct {
+		header string
+		want   Language
+		ok     bool
+	}{
+		{"", English, false},
+		{"fr", French, true},
+		{"fr-CH", French, true},
+		{"FR-ch, en;q=0.9", French, true},
+		{"ja, de;q=0.5, fr;q=0.4", German, true},
+		{"en;q=0.5, nl;q=0.8", Dutch, true},
+		{"es;q=0.8, it;q=0.8", Spanish, true}, // equal weights: the first listed
+		{"pt-BR;q=0, de", German, true},       // q=0: not acceptable
+		{"*", English, false},
+		{"*;q=1, ja", English, false},
+		{"zh-Hant-TW, fra", English, false}, // "fra" is not a two-letter primary subtag
+		{"it ; q=0.700 , fr;q=0.701", French, true},
+		{"de;q=1.0, fr;q=1.001", German, true}, // q over 1 is malformed
+		{"de;q=abc, nl;q=10, it;q=0.1", Italian, true},
+		{" , ;, nl", Dutch, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			g := NewWithT(t)
+			got, ok := PreferredLanguage(tt.header)
+			g.Expect(ok).To(Equal(tt.ok))
+			g.Expect(got).To(Equal(tt.want))
+		})
+	}
+}
+
+func TestApplyAcceptLanguage(t *testing.T) {
+	tests := []struct {
+		name, locale, header, wantLocale string
+		want                             Language
+	}{
+		{"header only", "", "de-AT, en;q=0.5", "de", German},
+		{"body wins over header", "fr-CH", "de", "fr-CH", French},
+		{"unsupported body: the header decides", "ja", "it", "it", Italian},
+		{"unsupported body, no header", "ja", "", "ja", English},
+		{"nothing: English", "", "", "", English},
+		{"nothing supported: English", "", "ja, zh", "", English},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			r := &Request{Locale: tt.locale}
+			r.ApplyAcceptLanguage(tt.header)
+			g.Expect(r.Locale).To(Equal(tt.wantLocale))
+			g.Expect(r.Language()).To(Equal(tt.want))
+		})
+	}
+}
+
+func TestLanguageNoAllocation(t *testing.T) {
+	r := &Request{}
+	allocs := testing.AllocsPerRun(100, func() {
+		r.Locale = ""
+		r.ApplyAcceptLanguage("fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5")
+		_ = r.Language()
+	})
+	NewWithT(t).Expect(allocs).To(BeZero())
+}
+
+func TestDecodeLocale(t *testing.T) {
+	g := NewWithT(t)
+	for _, body := range []string{`{"visitor":{"id":"v"},"locale":"fr-CH"}`, `{"visitor":{"id":"v"},"locale":"fr-CH","zone":"\u0041"}`} {
+		req, err := DecodeRequest([]byte(body))
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(req.Locale).To(Equal("fr-CH"))
+	}
+	_, err := DecodeRequest([]byte(`{"visitor":{"id":"v"},"locale":5}`))
+	g.Expect(err).To(MatchError("locale: must be a string, not number"))
+}
