@@ -45,9 +45,9 @@ func TestPolicyReportForSamples(t *testing.T) {
 			g.Expect(res.Subjects).To(HaveLen(1))
 			perSubject[res.Subjects[0].Kind+"/"+res.Subjects[0].Name]++
 		}
-		// Every Campaign rule (ETH001–ETH019) and every stored-policy rule (CPL001–CPL009 but
-		// the update-only CPL008) has its result.
-		g.Expect(perSubject).To(Equal(map[string]int{"Campaign/" + campaignName: 19, "ConsentPolicy/" + policyName: 8}))
+		// Every Campaign rule (ETH001–ETH022 but ETH020, which judges the compiled document)
+		// and every stored-policy rule (CPL001–CPL011 but the update-only CPL008) has its result.
+		g.Expect(perSubject).To(Equal(map[string]int{"Campaign/" + campaignName: 21, "ConsentPolicy/" + policyName: 10}))
 		g.Expect(r.Source).To(Equal("ethos"))
 	}).WithTimeout(shortTimeout).WithPolling(2 * poll).Should(Succeed())
 	t.Logf("kubectl get reports -n %s:\n%s", ns, mustKubectl(t, "get", "reports.openreports.io", "-n", ns))
