@@ -337,7 +337,7 @@ func seen(mask *uint32, bit uint32) bool {
 	return true
 }
 
-var requestFields = []string{"visitor", "consent", "attributes", "zone", "history", "candidates", "impressions", "gpc"}
+var requestFields = []string{"visitor", "consent", "attributes", "zone", "history", "candidates", "impressions", "gpc", "locale"}
 
 func (d *fastDecoder) request(r *Request) bool {
 	var mask uint32
@@ -359,6 +359,8 @@ func (d *fastDecoder) request(r *Request) bool {
 			return seen(&mask, 64) && d.impressions(r)
 		case "gpc":
 			return seen(&mask, 128) && d.boolTo(&r.GPC)
+		case "locale":
+			return seen(&mask, 256) && d.strTo(&r.Locale)
 		default:
 			return d.unknown(key, requestFields...)
 		}

@@ -55,6 +55,8 @@ type Request struct {
 	// GPC is the Global Privacy Control signal forwarded by a server-side caller; the
 	// Sec-GPC: 1 header sets it too.
 	GPC bool `json:"gpc"`
+	// Locale is the visitor's language tag (BCP 47), as the OFREP context's locale key gives it.
+	Locale string `json:"locale"`
 }
 
 // Visitor identifies the visitor. The id is only hashed (bucketing, logs), never stored.
@@ -207,6 +209,12 @@ func DecodeRequest(body []byte) (*Request, error) {
 	if len(body) > MaxBodyBytes {
 		return nil, &FieldError{Message: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
 	}
+	return decodeUnbounded(body)
+}
+
+// decodeUnbounded is DecodeRequest without the size limit, for bodies whose caller checked
+// the size of what was received (an OFREP request is rewritten into a slightly larger one).
+func decodeUnbounded(body []byte) (*Request, error) {
 	req, ok := decodeFast(body)
 	if !ok {
 		req = &Request{}
