@@ -82,7 +82,7 @@ func TestOFREPFlagIsTheDecision(t *testing.T) {
 	g.Expect(a.header.Get("Cache-Control")).To(Equal("no-store"))
 	g.Expect(decodeJSON(t, a.body)).To(Equal(map[string]any{
 		"key": "spring-running", "reason": "TARGETING_MATCH", "variant": "trail-hero",
-		"value": map[string]any{"experience": "trail-hero", "content": decision["content"], "items": decision["items"], "explanation": decision["explanation"]},
+		"value":    map[string]any{"experience": "trail-hero", "content": decision["content"], "items": decision["items"], "explanation": decision["explanation"]},
 		"metadata": map[string]any{"reason": "Matched", "campaign": "shop/spring-running", "configHash": decision["configHash"], "personalized": true},
 	}))
 	// "<namespace>/<name>" names the flag too.
