@@ -103,7 +103,7 @@ func newRootCmd() *cobra.Command {
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl ethos"},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.AddCommand(newLintCmd(), newExplainCmd(), newDecideCmd(), newReportCmd(), newVersionCmd())
+	root.AddCommand(newLintCmd(), newExplainCmd(), newDecideCmd(), newCompileCmd(), newReportCmd(), newVersionCmd())
 	return root
 }
 
