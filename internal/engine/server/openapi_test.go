@@ -18,6 +18,7 @@ package server
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -132,21 +133,13 @@ func TestOpenAPIDescribesTheHandlersAnswers(t *testing.T) {
 
 	// The check can fail: an answer with a field the document lacks, or without one it requires.
 	_, good := post(t, ts.api.URL, goodBody, nil)
-	extra, missing := maps(good), maps(good)
+	extra, missing := maps.Clone(good), maps.Clone(good)
 	extra["score"] = 1
 	delete(missing, "configHash")
 	for _, bad := range []map[string]any{extra, missing} {
 		b, _ := json.Marshal(bad)
 		g.Expect(validateJSON(schemas["Answer"], string(b))).NotTo(Succeed())
 	}
-}
-
-func maps(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // TestOpenAPIDescribesTheRequest checks the request schema against wire.Request: the same
