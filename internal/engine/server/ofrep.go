@@ -34,6 +34,9 @@ const (
 	OpenAPIPath   = "/openapi.json"
 )
 
+// codeInvalidRequest is the decision API's error code of a bad request.
+const codeInvalidRequest = "InvalidRequest"
+
 // apiKind is the API a request came in on: the same decision, two formats.
 type apiKind uint8
 
@@ -76,7 +79,7 @@ func (s *Server) fail(w http.ResponseWriter, api apiKind, key string, status int
 	var buf []byte
 	if status == http.StatusBadRequest || status == http.StatusNotFound {
 		code := body.Code
-		if code == "InvalidRequest" {
+		if code == codeInvalidRequest {
 			code = wire.OFREPGeneral // unreadable or too large: not about the context
 		}
 		if api == apiOFREPBulk {

@@ -258,11 +258,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, api apiKind) {
 	buf.Reset()
 	// Read one byte past the limit to tell "exactly 1 MiB" from "more".
 	if _, err := buf.ReadFrom(io.LimitReader(r.Body, wire.MaxBodyBytes+1)); err != nil {
-		s.fail(w, api, key, http.StatusBadRequest, ErrorBody{Code: "InvalidRequest", Message: "failed to read the request body"})
+		s.fail(w, api, key, http.StatusBadRequest, ErrorBody{Code: codeInvalidRequest, Message: "failed to read the request body"})
 		return
 	}
 	if buf.Len() > wire.MaxBodyBytes {
-		s.fail(w, api, key, http.StatusBadRequest, ErrorBody{Code: "InvalidRequest", Message: fmt.Sprintf("request body is larger than %d bytes", wire.MaxBodyBytes)})
+		s.fail(w, api, key, http.StatusBadRequest, ErrorBody{Code: codeInvalidRequest, Message: fmt.Sprintf("request body is larger than %d bytes", wire.MaxBodyBytes)})
 		return
 	}
 	req, ok := s.decode(w, api, key, buf)
@@ -332,7 +332,7 @@ func (s *Server) decode(w http.ResponseWriter, api apiKind, key string, buf *byt
 	if !errors.As(err, &fe) {
 		fe = &wire.FieldError{Message: err.Error()}
 	}
-	code := "InvalidRequest"
+	code := codeInvalidRequest
 	if api != apiDecisions {
 		code = wire.OFREPErrorCode(fe)
 	}

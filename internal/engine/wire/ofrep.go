@@ -19,6 +19,7 @@ package wire
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -34,7 +35,11 @@ const TargetingKey = "targetingKey"
 
 // ofrepFields are the context keys copied as the decision request's top-level fields of the
 // same name; targetingKey and authenticated go into visitor, every other key is an attribute.
-var ofrepFields = [...]string{"consent", "gpc", "zone", "history", "candidates", "impressions", "locale"}
+// They are the decision request's fields but visitor and attributes.
+var ofrepFields = slices.DeleteFunc(slices.Clone(requestFields), func(f string) bool { return f == "visitor" || f == "attributes" })
+
+// maxOFREPFields bounds len(ofrepFields), so a context's fields fit an array.
+const maxOFREPFields = 16
 
 // OFREP error codes (OpenFeature's error codes, as the protocol's failures carry them).
 const (
@@ -48,7 +53,7 @@ const (
 // ofrepContext holds the raw JSON of an evaluation context's keys, as substrings of the body.
 type ofrepContext struct {
 	targetingKey, authenticated string
-	fields                      [len(ofrepFields)]string
+	fields                      [maxOFREPFields]string
 	// attrs are the other keys: key as a JSON string literal (quotes included), raw value.
 	attrs []rawMember
 	buf   [16]rawMember
