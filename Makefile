@@ -34,8 +34,9 @@ generate: controller-gen ## Generate DeepCopy methods.
 	"$(CONTROLLER_GEN)" object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
 
 .PHONY: docs
-docs: ## Generate docs/rules.md from the rule registry and the dictionary (internal/ethics).
+docs: ## Generate docs/rules.md from the rule registry and the dictionary (internal/ethics); copy the engine's OpenAPI document to docs/.
 	go run ./hack/rulesdoc -o docs/rules.md
+	cp internal/engine/server/openapi.json docs/openapi.json # the engine embeds the original (GET /openapi.json)
 
 .PHONY: fmt
 fmt: ## Run go fmt.

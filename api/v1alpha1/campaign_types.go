@@ -443,6 +443,24 @@ type EngineSpec struct {
 	// autoscaling adds a HorizontalPodAutoscaler for the engine.
 	// +optional
 	Autoscaling *Autoscaling `json:"autoscaling,omitempty"`
+
+	// cors lets web pages on other origins call the engine's APIs (POST /v1/decisions and
+	// OFREP) from a browser. Unset or empty: the engine sends no CORS headers.
+	// +optional
+	CORS *CORS `json:"cors,omitempty"`
+}
+
+// CORS is the decision engine's cross-origin policy.
+type CORS struct {
+	// allowedOrigins are the origins whose pages may call the engine, written as browsers send
+	// the Origin header: scheme://host[:port] in lower case, no path and no wildcard. They are
+	// compared exactly.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=262
+	// +kubebuilder:validation:items:Pattern=`^https?://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?$`
+	AllowedOrigins []string `json:"allowedOrigins,omitempty"`
 }
 
 // Autoscaling configures a HorizontalPodAutoscaler on CPU.

@@ -95,31 +95,9 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 		at = t
 	}
 
-	set, err := manifest.Load(cmd.Context(), o.files, manifest.Options{Namespace: o.namespace, Stdin: cmd.InOrStdin()})
-	if err != nil {
-		return usageError("%v", err)
-	}
-	obj, err := pickCampaign(set, o.campaign)
+	data, err := compileDocument(cmd, o.files, o.namespace, o.campaign)
 	if err != nil {
 		return err
-	}
-	if len(obj.SchemaErrors) > 0 {
-		// The API server would reject this Campaign: there is no engine to ask.
-		for _, e := range obj.SchemaErrors {
-			fmt.Fprintf(stderr, "%s: [SCHEMA SchemaViolation] %s\n", displayFile(obj.File), e.Error())
-		}
-		return usageError("Campaign %s/%s does not pass the CRD schema", obj.Namespace, obj.Name)
-	}
-
-	policy := resolvePolicy(obj)
-	findings := ethics.CheckCampaign(obj.Campaign, policy)
-	for _, f := range findings {
-		fmt.Fprintf(stderr, "%s: %s %s\n", displayFile(obj.File), ethics.WireSeverity(f.Severity), f)
-	}
-	compliant := policy != nil && !findings.HasDenials()
-	data, err := document.Marshal(compile.Document(obj.Campaign, policy, compliant))
-	if err != nil {
-		return usageError("failed to compile the decision document: %v", err)
 	}
 	engine, err := evaluator.Parse(data)
 	if err != nil {
@@ -148,6 +126,39 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 	answer := engine.Decide(req, at)
 	_, err = cmd.OutOrStdout().Write(append(wire.AppendJSON(nil, &answer), '\n'))
 	return err
+}
+
+// compileDocument loads the files, picks the Campaign and compiles its decision document
+// exactly as the controller does (CRD defaults, compliance check, compile.Document,
+// document.Marshal); findings go to stderr.
+func compileDocument(cmd *cobra.Command, files []string, namespace, campaign string) ([]byte, error) {
+	stderr := cmd.ErrOrStderr()
+	set, err := manifest.Load(cmd.Context(), files, manifest.Options{Namespace: namespace, Stdin: cmd.InOrStdin()})
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	obj, err := pickCampaign(set, campaign)
+	if err != nil {
+		return nil, err
+	}
+	if len(obj.SchemaErrors) > 0 {
+		// The API server would reject this Campaign: there is no engine to ask.
+		for _, e := range obj.SchemaErrors {
+			fmt.Fprintf(stderr, "%s: [SCHEMA SchemaViolation] %s\n", displayFile(obj.File), e.Error())
+		}
+		return nil, usageError("Campaign %s/%s does not pass the CRD schema", obj.Namespace, obj.Name)
+	}
+	policy := resolvePolicy(obj)
+	findings := ethics.CheckCampaign(obj.Campaign, policy)
+	for _, f := range findings {
+		fmt.Fprintf(stderr, "%s: %s %s\n", displayFile(obj.File), ethics.WireSeverity(f.Severity), f)
+	}
+	compliant := policy != nil && !findings.HasDenials()
+	data, err := document.Marshal(compile.Document(obj.Campaign, policy, compliant))
+	if err != nil {
+		return nil, usageError("failed to compile the decision document: %v", err)
+	}
+	return data, nil
 }
 
 func containsStdin(files []string) bool {

@@ -86,3 +86,20 @@ func TestDecideListsTheChoices(t *testing.T) {
 	}
 	golden(t, "decide-choices.txt", got.String())
 }
+
+// TestCompileGolden compiles the sample Campaign: the document is the controller's bytes
+// (compile.Document + document.Marshal), written on stdout and nothing else.
+func TestCompileGolden(t *testing.T) {
+	g := NewWithT(t)
+	code, out, stderr := runCLI("", "compile", "-f", "../../config/samples", "--campaign", "spring-running")
+	g.Expect(code).To(Equal(0), stderr)
+	g.Expect(stderr).To(HavePrefix("Compiled default/spring-running: mode Personalize, configHash "))
+	golden(t, "compile-spring-running.json", out)
+
+	// Several Campaigns and no --campaign: the error lists them.
+	code, out, stderr = runCLI("", "compile", "-f", "../../config/samples")
+	g.Expect(code).To(Equal(2))
+	g.Expect(out).To(BeEmpty())
+	g.Expect(stderr).To(ContainSubstring("the input holds 3 Campaigns; choose one with --campaign NAME"))
+	g.Expect(stderr).To(ContainSubstring("default/seniors-credit"))
+}

@@ -103,7 +103,7 @@ func newRootCmd() *cobra.Command {
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl ethos"},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.AddCommand(newLintCmd(), newExplainCmd(), newDecideCmd(), newConsentCmd(), newReportCmd(), newVersionCmd())
+	root.AddCommand(newLintCmd(), newExplainCmd(), newDecideCmd(), newCompileCmd(), newConsentCmd(), newReportCmd(), newVersionCmd())
 	return root
 }
 

@@ -31,7 +31,7 @@ func TestLintSamples(t *testing.T) {
 	g.Expect(code).To(Equal(1))
 	g.Expect(out).To(ContainSubstring("Campaign default/seniors-credit: DENIED (13 denials, 1 warning)"))
 	g.Expect(out).To(ContainSubstring("deny    ETH001 SensitiveAttribute  spec.audience.rules[0].attribute"))
-	g.Expect(out).To(ContainSubstring("5 objects checked, 0 skipped (not Ethos objects): 1 denied, 1 warning."))
+	g.Expect(out).To(ContainSubstring("5 objects checked, 1 skipped (not Ethos objects): 1 denied, 1 warning."))
 
 	// The ethical samples alone pass.
 	args := []string{"lint", "-n", "shop"}
@@ -52,7 +52,8 @@ func TestLintJSON(t *testing.T) {
 		Summary  map[string]int   `json:"summary"`
 	}
 	g.Expect(json.Unmarshal([]byte(out), &report)).To(Succeed())
-	g.Expect(report.Summary).To(Equal(map[string]int{"objects": 5, "skipped": 0, "denied": 1, "warnings": 1}))
+	// requests/spring-running.json (a decision request, not a manifest) is skipped.
+	g.Expect(report.Summary).To(Equal(map[string]int{"objects": 5, "skipped": 1, "denied": 1, "warnings": 1}))
 	g.Expect(report.Findings[0]).To(Equal(map[string]any{
 		"rule": "ETH001", "ruleName": "SensitiveAttribute", "severity": "deny", "kind": "Campaign",
 		"namespace": "default", "name": "seniors-credit", "file": filepath.Join(samples, "05-campaign-biased-REJECTED.yaml"),

@@ -47,6 +47,7 @@ func Document(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPolicy, co
 		Campaign:   document.CampaignRef{Namespace: c.Namespace, Name: c.Name, Generation: c.Generation},
 		Mode:       document.ModePersonalize,
 		Fallback:   document.Fallback{Content: fallbackContent(c)},
+		Engine:     engineSettings(c),
 	}}
 	var purpose *ethosv1alpha1.Purpose
 	if policy != nil {
@@ -63,6 +64,14 @@ func Document(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPolicy, co
 		d.Personalization = personalization(c, policy, purpose)
 	}
 	return d
+}
+
+// engineSettings are the engine's HTTP settings: CORS when the Campaign allows origins.
+func engineSettings(c *ethosv1alpha1.Campaign) *document.EngineSettings {
+	if c.Spec.Engine.CORS == nil || len(c.Spec.Engine.CORS.AllowedOrigins) == 0 {
+		return nil
+	}
+	return &document.EngineSettings{CORS: &document.CORS{AllowedOrigins: slices.Clone(c.Spec.Engine.CORS.AllowedOrigins)}}
 }
 
 func personalization(c *ethosv1alpha1.Campaign, policy *ethosv1alpha1.ConsentPolicy, purpose *ethosv1alpha1.Purpose) *document.Personalization {

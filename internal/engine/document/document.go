@@ -79,6 +79,33 @@ type Envelope struct {
 	Reason FallbackReason `json:"reason,omitempty" jsonschema:"enum=Blocked,enum=Suspended"`
 	// Fallback is what every non-personalized answer shows.
 	Fallback Fallback `json:"fallback" jsonschema:"required"`
+	// Engine holds the engine's HTTP settings, served in every mode (CORS).
+	Engine *EngineSettings `json:"engine,omitempty"`
+}
+
+// MaxAllowedOrigins is the most CORS origins a document may list.
+const MaxAllowedOrigins = 32
+
+// EngineSettings are the decision engine's HTTP settings.
+type EngineSettings struct {
+	// CORS lets pages on other origins call the decision APIs from a browser; unset: no CORS
+	// headers at all.
+	CORS *CORS `json:"cors,omitempty"`
+}
+
+// CORS is the engine's cross-origin resource sharing policy.
+type CORS struct {
+	// AllowedOrigins are the origins (scheme://host[:port]) allowed, compared exactly with the
+	// request's Origin header.
+	AllowedOrigins []string `json:"allowedOrigins" jsonschema:"required,maxItems=32"`
+}
+
+// AllowedOrigins are the CORS origins of the settings; nil when CORS is off.
+func (s *EngineSettings) AllowedOrigins() []string {
+	if s == nil || s.CORS == nil {
+		return nil
+	}
+	return s.CORS.AllowedOrigins
 }
 
 // Document is the decision document.

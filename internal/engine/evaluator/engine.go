@@ -57,6 +57,8 @@ type Evaluator struct {
 	fallback wire.Answer
 	mode     document.Mode
 	reason   document.FallbackReason
+	// origins are the CORS origins allowed (transport settings, served in every mode).
+	origins []string
 
 	zones            []string
 	start, end       time.Time
@@ -174,6 +176,7 @@ func New(d *document.Document, hash string) (*Evaluator, error) {
 		campaign: d.Campaign.String(),
 		mode:     d.Mode,
 		reason:   d.Reason,
+		origins:  d.Engine.AllowedOrigins(),
 	}
 	fallback := d.Fallback.Content
 	if fallback == nil {
@@ -419,14 +422,18 @@ func FallbackFromEnvelope(env document.Envelope, hash string) *Evaluator {
 	if content == nil {
 		content = map[string]string{}
 	}
-	return fallbackOnly(env.Campaign.String(), content, reason, hash)
+	f := fallbackOnly(env.Campaign.String(), content, reason, hash)
+	f.origins = env.Engine.AllowedOrigins()
+	return f
 }
 
 // FailClosed is an engine that answers e's fallback to everyone with reason Blocked, for
 // when the document that replaced e cannot be read at all. Its configHash stays e's, as
 // e's content is what it serves.
 func (e *Evaluator) FailClosed() *Evaluator {
-	return fallbackOnly(e.campaign, e.fallback.Content, document.FallbackBlocked, e.hash)
+	f := fallbackOnly(e.campaign, e.fallback.Content, document.FallbackBlocked, e.hash)
+	f.origins = e.origins
+	return f
 }
 
 func fallbackOnly(campaign string, content map[string]string, reason document.FallbackReason, hash string) *Evaluator {
@@ -447,6 +454,13 @@ func (e *Evaluator) ConfigHash() string { return e.hash }
 
 // Campaign is "<namespace>/<name>".
 func (e *Evaluator) Campaign() string { return e.campaign }
+
+// AllowedOrigins are the CORS origins the document allows; nil: no CORS.
+func (e *Evaluator) AllowedOrigins() []string { return e.origins }
+
+// Split reports an ABTest campaign (WeightedSplit): its matched experience comes from the
+// bucketing split, not from targeting alone.
+func (e *Evaluator) Split() bool { return e.abTest }
 
 // Experiences lists the experience names, for metrics.
 func (e *Evaluator) Experiences() []string {

@@ -193,29 +193,51 @@ func (s *Server) writeError(w http.ResponseWriter, status int, body ErrorBody) {
 	_, _ = w.Write(buf)
 }
 
-// DecisionHandler serves POST /v1/decisions.
+// DecisionHandler serves the decision APIs: POST /v1/decisions, OFREP (POST
+// /ofrep/v1/evaluate/flags/{key} and POST /ofrep/v1/evaluate/flags), their CORS preflights,
+// and GET /openapi.json.
 func (s *Server) DecisionHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc(DecisionsPath, s.decide)
+	mux.HandleFunc(DecisionsPath, func(w http.ResponseWriter, r *http.Request) { s.serveAPI(w, r, apiDecisions) })
+	mux.HandleFunc(OFREPFlagPath, func(w http.ResponseWriter, r *http.Request) { s.serveAPI(w, r, apiOFREPFlag) })
+	mux.HandleFunc(OFREPBulkPath, func(w http.ResponseWriter, r *http.Request) { s.serveAPI(w, r, apiOFREPBulk) })
+	mux.HandleFunc(OpenAPIPath, s.openAPI)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusNotFound, ErrorBody{Code: "NotFound", Message: "the decision API is POST " + DecisionsPath})
 	})
 	return mux
 }
 
-func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
+// serveAPI answers one decision in the format of api.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, api apiKind) {
 	start := time.Now()
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		s.writeError(w, http.StatusMethodNotAllowed, ErrorBody{Code: "MethodNotAllowed", Message: "use POST"})
-		return
-	}
 	// Take the engine once: this request finishes on this version even if a reload
 	// swaps in another meanwhile.
 	eng := s.store.Current()
-	if eng == nil {
-		s.writeError(w, http.StatusServiceUnavailable, ErrorBody{Code: "NotReady", Message: "no valid decision document is loaded yet"})
+	if r.Method == http.MethodOptions && eng != nil && len(eng.AllowedOrigins()) > 0 {
+		preflight(w, r, eng.AllowedOrigins())
 		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		s.fail(w, api, "", http.StatusMethodNotAllowed, ErrorBody{Code: "MethodNotAllowed", Message: "use POST"})
+		return
+	}
+	if eng == nil {
+		s.fail(w, api, "", http.StatusServiceUnavailable, ErrorBody{Code: "NotReady", Message: "no valid decision document is loaded yet"})
+		return
+	}
+	if origins := eng.AllowedOrigins(); len(origins) > 0 {
+		setCORS(w.Header(), origins, r.Header.Get("Origin"))
+	}
+	key := ""
+	if api == apiOFREPFlag {
+		key = r.PathValue("key")
+		if !isFlag(eng.Campaign(), key) {
+			s.fail(w, api, key, http.StatusNotFound, ErrorBody{Code: wire.OFREPFlagNotFound,
+				Message: fmt.Sprintf("flag %q is not served here: this engine serves the one flag %q", key, flagKey(eng.Campaign()))})
+			return
+		}
 	}
 
 	// Past a bound, refuse before reading the body: the refusal costs no memory.
@@ -223,12 +245,12 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	case s.slots <- struct{}{}:
 		defer func() { <-s.slots }()
 	default:
-		s.overloaded(w, "too many requests in flight")
+		s.overloaded(w, api, key, "too many requests in flight")
 		return
 	}
 	reserved := bodyReservation(r.ContentLength, s.bodyBytes.limit)
 	if !s.bodyBytes.tryAcquire(reserved) {
-		s.overloaded(w, "too many request bytes in flight")
+		s.overloaded(w, api, key, "too many request bytes in flight")
 		return
 	}
 	defer s.bodyBytes.release(reserved)
@@ -238,20 +260,15 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	buf.Reset()
 	// Read one byte past the limit to tell "exactly 1 MiB" from "more".
 	if _, err := buf.ReadFrom(io.LimitReader(r.Body, wire.MaxBodyBytes+1)); err != nil {
-		s.writeError(w, http.StatusBadRequest, ErrorBody{Code: "InvalidRequest", Message: "failed to read the request body"})
+		s.fail(w, api, key, http.StatusBadRequest, ErrorBody{Code: codeInvalidRequest, Message: "failed to read the request body"})
 		return
 	}
 	if buf.Len() > wire.MaxBodyBytes {
-		s.writeError(w, http.StatusBadRequest, ErrorBody{Code: "InvalidRequest", Message: fmt.Sprintf("request body is larger than %d bytes", wire.MaxBodyBytes)})
+		s.fail(w, api, key, http.StatusBadRequest, ErrorBody{Code: codeInvalidRequest, Message: fmt.Sprintf("request body is larger than %d bytes", wire.MaxBodyBytes)})
 		return
 	}
-	req, err := wire.DecodeRequest(buf.Bytes())
-	if err != nil {
-		var fe *wire.FieldError
-		if !errors.As(err, &fe) {
-			fe = &wire.FieldError{Message: err.Error()}
-		}
-		s.writeError(w, http.StatusBadRequest, ErrorBody{Code: "InvalidRequest", Field: fe.Field, Message: fe.Message})
+	req, ok := s.decode(w, api, key, buf)
+	if !ok {
 		return
 	}
 	if r.Header.Get("Sec-GPC") == "1" {
@@ -262,28 +279,81 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 
 	ans := eng.Decide(req, s.now())
 
-	out := wire.AppendJSON(buf.Bytes()[:0], &ans)
-	out = append(out, '\n')
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	var out []byte
+	switch api {
+	case apiDecisions:
+		out = wire.AppendJSON(buf.Bytes()[:0], &ans)
+	case apiOFREPFlag:
+		out = wire.AppendOFREPEvaluation(buf.Bytes()[:0], key, &ans, eng.Split())
+	case apiOFREPBulk:
+		out = append(buf.Bytes()[:0], `{"flags":[`...)
+		out = wire.AppendOFREPEvaluation(out, flagKey(eng.Campaign()), &ans, eng.Split())
+		out = append(out, "]}"...)
+	}
+	out = append(out, '\n')
 	// Answers depend on the visitor; shared caches must not keep them.
 	h["Cache-Control"] = []string{"no-store"}
-	h["Content-Length"] = []string{strconv.Itoa(len(out))}
-	_, _ = w.Write(out)
+	if api == apiOFREPBulk {
+		etag := bulkETag(out)
+		h["Etag"] = []string{etag}
+		if etagMatches(r.Header.Get("If-None-Match"), etag) {
+			w.WriteHeader(http.StatusNotModified)
+			out = nil
+		}
+	}
+	if out != nil {
+		h["Content-Type"] = []string{"application/json"}
+		h["Content-Length"] = []string{strconv.Itoa(len(out))}
+		_, _ = w.Write(out)
+	}
 	buf.Reset()
 
 	s.metrics.decisions.WithLabelValues(string(ans.Reason), ans.Experience).Inc()
 	s.metrics.latency.Observe(time.Since(start).Seconds())
 	if s.log.Enabled(r.Context(), slog.LevelDebug) {
-		s.log.Debug("Decision answered", "visitor", s.VisitorHash(req.Visitor.ID), "reason", ans.Reason, "experience", ans.Experience, "configHash", ans.ConfigHash)
+		s.log.Debug("Decision answered", "api", api.String(), "visitor", s.VisitorHash(req.Visitor.ID),
+			"reason", ans.Reason, "experience", ans.Experience, "configHash", ans.ConfigHash)
 	}
 }
 
-// overloaded answers 503 with Retry-After: 1: the bound is momentary, so callers retry
+// decode decodes the body in the format of api, answering 400 when it cannot.
+func (s *Server) decode(w http.ResponseWriter, api apiKind, key string, buf *bytes.Buffer) (*wire.Request, bool) {
+	var req *wire.Request
+	var err error
+	if api == apiDecisions {
+		req, err = wire.DecodeRequest(buf.Bytes())
+	} else {
+		// The rewritten body goes into the buffer's spare capacity, after the body; the
+		// request holds copies, not references to either.
+		body := buf.Bytes()
+		req, _, err = wire.DecodeOFREPRequest(body, body[len(body):])
+	}
+	if err == nil {
+		return req, true
+	}
+	var fe *wire.FieldError
+	if !errors.As(err, &fe) {
+		fe = &wire.FieldError{Message: err.Error()}
+	}
+	code := codeInvalidRequest
+	if api != apiDecisions {
+		code = wire.OFREPErrorCode(fe)
+	}
+	s.fail(w, api, key, http.StatusBadRequest, ErrorBody{Code: code, Field: fe.Field, Message: fe.Message})
+	return nil, false
+}
+
+// overloaded answers 503 (429 on OFREP) with Retry-After: 1: the bound is momentary, so callers retry
 // soon (or serve their own fallback) rather than give up.
-func (s *Server) overloaded(w http.ResponseWriter, why string) {
+// OFREP has no 503: it says "retry later" with 429 and Retry-After, which its providers honour.
+func (s *Server) overloaded(w http.ResponseWriter, api apiKind, key, why string) {
 	w.Header().Set("Retry-After", "1")
-	s.writeError(w, http.StatusServiceUnavailable, ErrorBody{Code: "Overloaded", Message: why + ", retry in 1 second"})
+	status := http.StatusServiceUnavailable
+	if api != apiDecisions {
+		status = http.StatusTooManyRequests
+	}
+	s.fail(w, api, key, status, ErrorBody{Code: "Overloaded", Message: why + ", retry in 1 second"})
 }
 
 // maxPooledBuffer is the largest body buffer kept for reuse. Typical requests are a few KiB;

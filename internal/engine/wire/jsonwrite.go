@@ -32,6 +32,18 @@ func AppendJSON(dst []byte, a *Answer) []byte {
 	dst = strconv.AppendBool(dst, a.Personalized)
 	dst = append(dst, `,"experience":`...)
 	dst = AppendString(dst, a.Experience)
+	dst = appendContentAndItems(dst, a)
+	dst = append(dst, `,"reason":`...)
+	dst = AppendString(dst, string(a.Reason))
+	dst = append(dst, `,"explanation":`...)
+	dst = AppendString(dst, a.Explanation)
+	dst = append(dst, `,"configHash":`...)
+	dst = AppendString(dst, a.ConfigHash)
+	return append(dst, '}')
+}
+
+// appendContentAndItems writes `,"content":{...},"items":[...]`, which both answer formats share.
+func appendContentAndItems(dst []byte, a *Answer) []byte {
 	dst = append(dst, `,"content":{`...)
 	dst = appendSortedContent(dst, a.Content)
 	dst = append(dst, `},"items":[`...)
@@ -41,13 +53,7 @@ func AppendJSON(dst []byte, a *Answer) []byte {
 		}
 		dst = AppendString(dst, id)
 	}
-	dst = append(dst, `],"reason":`...)
-	dst = AppendString(dst, string(a.Reason))
-	dst = append(dst, `,"explanation":`...)
-	dst = AppendString(dst, a.Explanation)
-	dst = append(dst, `,"configHash":`...)
-	dst = AppendString(dst, a.ConfigHash)
-	return append(dst, '}')
+	return append(dst, ']')
 }
 
 // appendSortedContent writes the map's entries by key order. Content has at most 24 keys

@@ -55,8 +55,9 @@ type Request struct {
 	// GPC is the Global Privacy Control signal forwarded by a server-side caller; the
 	// Sec-GPC: 1 header sets it too.
 	GPC bool `json:"gpc"`
-	// Locale is the visitor's language tag (fr, fr-CH, ...) for the explanation; it wins over
-	// an Accept-Language header (ApplyAcceptLanguage). Unsupported tags answer in English.
+	// Locale is the visitor's language tag (fr, fr-CH, ...) for the explanation, from the body or
+	// the OFREP context's locale key; it wins over an Accept-Language header
+	// (ApplyAcceptLanguage). Unsupported tags answer in English.
 	Locale string `json:"locale"`
 }
 
@@ -210,6 +211,12 @@ func DecodeRequest(body []byte) (*Request, error) {
 	if len(body) > MaxBodyBytes {
 		return nil, &FieldError{Message: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
 	}
+	return decodeUnbounded(body)
+}
+
+// decodeUnbounded is DecodeRequest without the size limit, for bodies whose caller checked
+// the size of what was received (an OFREP request is rewritten into a slightly larger one).
+func decodeUnbounded(body []byte) (*Request, error) {
 	req, ok := decodeFast(body)
 	if !ok {
 		req = &Request{}
