@@ -21,7 +21,8 @@ import (
 	"debug/buildinfo"
 	"fmt"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 )
@@ -62,21 +63,21 @@ func sbom(opts Options, bins []string) ([]byte, error) {
 			components[ref] = c
 			deps = append(deps, ref)
 		}
-		sort.Strings(deps)
+		slices.Sort(deps)
 		components[binRef] = cdx.Component{BOMRef: binRef, Type: cdx.ComponentTypeApplication,
 			Name: filepath.Base(bin), Version: opts.Version, Properties: &[]cdx.Property{
 				{Name: "go:package", Value: info.Path}, {Name: "go:goarch", Value: opts.Arch}}}
 		dependencies = append(dependencies, cdx.Dependency{Ref: binRef, Dependencies: &deps})
 	}
-	sort.Strings(binRefs)
+	slices.Sort(binRefs)
 	dependencies = append(dependencies, cdx.Dependency{Ref: root, Dependencies: &binRefs})
-	sort.Slice(dependencies, func(i, j int) bool { return dependencies[i].Ref < dependencies[j].Ref })
+	slices.SortFunc(dependencies, func(a, b cdx.Dependency) int { return strings.Compare(a.Ref, b.Ref) })
 
 	list := make([]cdx.Component, 0, len(components))
 	for _, c := range components {
 		list = append(list, c)
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].BOMRef < list[j].BOMRef })
+	slices.SortFunc(list, func(a, b cdx.Component) int { return strings.Compare(a.BOMRef, b.BOMRef) })
 
 	bom := cdx.NewBOM()
 	bom.Metadata = &cdx.Metadata{

@@ -31,7 +31,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -98,10 +98,12 @@ func run(in io.Reader, out io.Writer, waiver string) (int, error) {
 	}
 	switch {
 	case failed > 0:
-		_, _ = fmt.Fprintf(out, "vulncheck: %d of %d reachable vulnerabilities need a fix: bump the module to its fixed version (go get MODULE@VERSION); standard-library ones need Go's fixed version\n", failed, len(called))
+		_, _ = fmt.Fprintf(out, "vulncheck: %d of %d reachable vulnerabilities need a fix: %s\n", failed, len(called),
+			"bump the module to its fixed version (go get MODULE@VERSION); standard-library ones need Go's fixed version")
 		return 1, nil
 	case len(called) > 0:
-		_, _ = fmt.Fprintf(out, "vulncheck: %d reachable standard-library vulnerabilities waived for %s; build releases with Go's fixed version\n", len(called), goVersion)
+		_, _ = fmt.Fprintf(out, "vulncheck: %d reachable standard-library vulnerabilities waived for %s; %s\n",
+			len(called), goVersion, "build releases with Go's fixed version")
 	default:
 		_, _ = fmt.Fprintln(out, "vulncheck: no reachable vulnerability")
 	}
@@ -142,11 +144,8 @@ func read(in io.Reader) (goVersion string, summaries map[string]string, called [
 	if goVersion == "" {
 		return "", nil, nil, errors.New("govulncheck's JSON has no config message: did it run?")
 	}
-	sort.Slice(called, func(i, j int) bool {
-		if called[i].id != called[j].id {
-			return called[i].id < called[j].id
-		}
-		return called[i].module < called[j].module
+	slices.SortFunc(called, func(a, b vuln) int {
+		return strings.Compare(a.id+" "+a.module, b.id+" "+b.module)
 	})
 	return goVersion, summaries, called, nil
 }
