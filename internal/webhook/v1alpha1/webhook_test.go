@@ -78,7 +78,7 @@ func TestCampaignAdmission(t *testing.T) {
 		g.Expect(causes).To(HaveLen(1))
 		g.Expect(causes[0].Field).To(Equal("spec.experiences[0].content"))
 		g.Expect(causes[0].Message).To(MatchRegexp(`^Forbidden: \[ETH020 DocumentTooLarge\] the compiled decision document would be 1158[0-9]{3} bytes, ` +
-			`over the admission limit of 921600 bytes \(900 KiB, kept below the ConfigMap's 1048576-byte limit\); cut at least 236[0-9]{3} bytes, ` +
+			`over the admission limit of 921600 bytes \(900 KiB, kept below the ConfigMap's 1048576-byte limit\); cut at least 23[0-9]{4} bytes, ` +
 			`starting with spec.experiences\[0\].content \(144025 bytes as stored, 18912 of its characters are <, > or &, which take 6 bytes each\)$`))
 
 		// The same number of characters as plain text fits.
