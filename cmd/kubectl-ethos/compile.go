@@ -17,24 +17,14 @@ limitations under the License.
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
-
-	"github.com/ethos-operator/ethos/internal/engine/evaluator"
 )
-
-type compileOptions struct {
-	files     []string
-	namespace string
-	campaign  string
-}
 
 // newCompileCmd is `kubectl ethos compile`: it writes on stdout the decision document the
 // controller puts in the Campaign's ConfigMap, so `decision-engine --config` runs without a
-// cluster. It shares decide's code path (compileDocument).
+// cluster. It shares decide's code path (campaignSource.compile).
 func newCompileCmd() *cobra.Command {
-	o := &compileOptions{}
+	o := &campaignSource{}
 	cmd := &cobra.Command{
 		Use:   "compile -f FILE... [--campaign NAME]",
 		Short: "Write the decision document of a Campaign, as the operator compiles it",
@@ -50,27 +40,14 @@ stderr. Exit 0 when a document was written, 2 on bad input.`,
 			if len(o.files) == 0 {
 				return usageError("at least one -f FILE is required")
 			}
-			data, err := compileDocument(cmd, o.files, o.namespace, o.campaign)
+			data, _, err := o.compile(cmd, "")
 			if err != nil {
 				return err
 			}
-			engine, err := evaluator.Parse(data)
-			if err != nil {
-				return usageError("%v", err)
-			}
-			mode, reason := engine.Mode()
-			note := fmt.Sprintf("Compiled %s: mode %s", engine.Campaign(), mode)
-			if reason != "" {
-				note += " (" + string(reason) + ")"
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "%s, configHash %s\n", note, engine.ConfigHash())
 			_, err = cmd.OutOrStdout().Write(data)
 			return err
 		},
 	}
-	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "filename", "f", nil, "file or directory of YAML/JSON manifests, or - for stdin (repeatable)")
-	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace of objects without metadata.namespace")
-	f.StringVar(&o.campaign, "campaign", "", "name (or namespace/name) of the Campaign to compile when the input holds several")
+	o.bindFlags(cmd.Flags(), "compile")
 	return cmd
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ethos-operator/ethos/internal/compile"
 	"github.com/ethos-operator/ethos/internal/engine/document"
@@ -34,13 +35,11 @@ import (
 )
 
 type decideOptions struct {
-	files     []string
-	request   string
-	namespace string
-	campaign  string
-	now       string
-	output    string
-	gpc       bool
+	source  campaignSource
+	request string
+	now     string
+	output  string
+	gpc     bool
 }
 
 // newDecideCmd is `kubectl ethos decide`: it compiles the decision document exactly as the
@@ -63,11 +62,8 @@ Findings and notes go to stderr. Exit 0 when an answer was produced, 2 on bad in
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "filename", "f", nil,
-		"file or directory of YAML/JSON manifests, or - for stdin (repeatable)")
+	o.source.bindFlags(f, "use")
 	f.StringVar(&o.request, "request", "", "decision request body (JSON, as POST /v1/decisions takes it), or - for stdin")
-	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace of objects without metadata.namespace")
-	f.StringVar(&o.campaign, "campaign", "", "name (or namespace/name) of the Campaign to use when the input holds several")
 	f.StringVar(&o.now, "now", "", "decision time (RFC 3339) for the schedule; default the current time")
 	f.StringVarP(&o.output, "output", "o", "json", "output format: json")
 	f.BoolVar(&o.gpc, "gpc", false, "send the Sec-GPC: 1 header with the request")
@@ -75,15 +71,14 @@ Findings and notes go to stderr. Exit 0 when an answer was produced, 2 on bad in
 }
 
 func runDecide(cmd *cobra.Command, o *decideOptions) error {
-	stderr := cmd.ErrOrStderr()
 	switch {
-	case len(o.files) == 0:
+	case len(o.source.files) == 0:
 		return usageError("at least one -f FILE is required")
 	case o.request == "":
 		return usageError("--request is required")
 	case o.output != "json":
 		return usageError("unsupported output format %q: only json", o.output)
-	case o.request == manifest.Stdin && containsStdin(o.files):
+	case o.request == manifest.Stdin && containsStdin(o.source.files):
 		return usageError("only one of -f and --request can read stdin")
 	}
 	at := time.Now()
@@ -95,21 +90,10 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 		at = t
 	}
 
-	data, err := compileDocument(cmd, o.files, o.namespace, o.campaign)
+	_, engine, err := o.source.compile(cmd, " (the cluster's differs: it includes metadata.generation)")
 	if err != nil {
 		return err
 	}
-	engine, err := evaluator.Parse(data)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	mode, reason := engine.Mode()
-	note := fmt.Sprintf("Compiled %s: mode %s", engine.Campaign(), mode)
-	if reason != "" {
-		note += " (" + string(reason) + ")"
-	}
-	fmt.Fprintf(stderr, "%s, configHash %s (the cluster's differs: it includes metadata.generation)\n",
-		note, engine.ConfigHash())
 
 	body, err := readRequest(cmd.InOrStdin(), o.request)
 	if err != nil {
@@ -128,25 +112,40 @@ func runDecide(cmd *cobra.Command, o *decideOptions) error {
 	return err
 }
 
-// compileDocument loads the files, picks the Campaign and compiles its decision document
-// exactly as the controller does (CRD defaults, compliance check, compile.Document,
-// document.Marshal); findings go to stderr.
-func compileDocument(cmd *cobra.Command, files []string, namespace, campaign string) ([]byte, error) {
+// campaignSource is the input of decide and compile: the files, and which Campaign of them.
+type campaignSource struct {
+	files     []string
+	namespace string
+	campaign  string
+}
+
+// bindFlags adds -f, -n and --campaign; verb says what the command does with the Campaign.
+func (s *campaignSource) bindFlags(f *pflag.FlagSet, verb string) {
+	f.StringArrayVarP(&s.files, "filename", "f", nil,
+		"file or directory of YAML/JSON manifests, or - for stdin (repeatable)")
+	f.StringVarP(&s.namespace, "namespace", "n", "default", "namespace of objects without metadata.namespace")
+	f.StringVar(&s.campaign, "campaign", "", "name (or namespace/name) of the Campaign to "+verb+" when the input holds several")
+}
+
+// compile loads the files, picks the Campaign and compiles its decision document exactly as
+// the controller does (CRD defaults, compliance check, compile.Document, document.Marshal).
+// Findings go to stderr, then one note with the mode and configHash (hashNote appended).
+func (s *campaignSource) compile(cmd *cobra.Command, hashNote string) ([]byte, *evaluator.Evaluator, error) {
 	stderr := cmd.ErrOrStderr()
-	set, err := manifest.Load(cmd.Context(), files, manifest.Options{Namespace: namespace, Stdin: cmd.InOrStdin()})
+	set, err := manifest.Load(cmd.Context(), s.files, manifest.Options{Namespace: s.namespace, Stdin: cmd.InOrStdin()})
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, nil, usageError("%v", err)
 	}
-	obj, err := pickCampaign(set, campaign)
+	obj, err := pickCampaign(set, s.campaign)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(obj.SchemaErrors) > 0 {
 		// The API server would reject this Campaign: there is no engine to ask.
 		for _, e := range obj.SchemaErrors {
 			fmt.Fprintf(stderr, "%s: [SCHEMA SchemaViolation] %s\n", displayFile(obj.File), e.Error())
 		}
-		return nil, usageError("Campaign %s/%s does not pass the CRD schema", obj.Namespace, obj.Name)
+		return nil, nil, usageError("Campaign %s/%s does not pass the CRD schema", obj.Namespace, obj.Name)
 	}
 	policy := resolvePolicy(obj)
 	findings := ethics.CheckCampaign(obj.Campaign, policy)
@@ -156,9 +155,19 @@ func compileDocument(cmd *cobra.Command, files []string, namespace, campaign str
 	compliant := policy != nil && !findings.HasDenials()
 	data, err := document.Marshal(compile.Document(obj.Campaign, policy, compliant))
 	if err != nil {
-		return nil, usageError("failed to compile the decision document: %v", err)
+		return nil, nil, usageError("failed to compile the decision document: %v", err)
 	}
-	return data, nil
+	engine, err := evaluator.Parse(data)
+	if err != nil {
+		return nil, nil, usageError("%v", err)
+	}
+	mode, reason := engine.Mode()
+	note := fmt.Sprintf("Compiled %s: mode %s", engine.Campaign(), mode)
+	if reason != "" {
+		note += " (" + string(reason) + ")"
+	}
+	fmt.Fprintf(stderr, "%s, configHash %s%s\n", note, engine.ConfigHash(), hashNote)
+	return data, engine, nil
 }
 
 func containsStdin(files []string) bool {
