@@ -90,9 +90,17 @@ func editHeadline(headline string) string {
 func faultSetup(t *testing.T, ns, name string, replicas int32) string {
 	t.Helper()
 	g := NewWithT(t)
-	mustKubectl(t, "apply", "-n", ns, "-f", sample("01-consentpolicy-eu-web.yaml"))
-	if r := kubectlStdin(faultCampaign(t, name, replicas, ""), "apply", "-n", ns, "-f", "-"); r.err != nil {
-		t.Fatal(r)
+	waitForManager(t)
+	var refused atomic.Int64
+	if err := retryWrite(&refused, func() result {
+		return kubectl("apply", "-n", ns, "-f", sample("01-consentpolicy-eu-web.yaml"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := retryWrite(&refused, func() result {
+		return kubectlStdin(faultCampaign(t, name, replicas, ""), "apply", "-n", ns, "-f", "-")
+	}); err != nil {
+		t.Fatal(err)
 	}
 	g.Eventually(func(g Gomega) {
 		c := campaign(g, ns, name)
@@ -106,6 +114,18 @@ func faultSetup(t *testing.T, ns, name string, replicas int32) string {
 		expectPersonalizes(g, url)
 	}).WithTimeout(shortTimeout).WithPolling(poll).Should(Succeed())
 	return url
+}
+
+// waitForManager waits until the manager is whole again: its Deployment rolled out, a leader
+// holding the Lease, and the webhook answering a server-side dry run (a scenario before may have
+// left it restarting).
+func waitForManager(t *testing.T) {
+	t.Helper()
+	NewWithT(t).Eventually(func(g Gomega) {
+		g.Expect(kubectl("-n", systemNamespace, "rollout", "status", "deployment/"+managerDeployment, "--timeout=5s").asError()).To(Succeed())
+		leaderPod(g)
+		g.Expect(kubectl("apply", "-n", "default", "--dry-run=server", "-f", sample("01-consentpolicy-eu-web.yaml")).asError()).To(Succeed())
+	}).WithTimeout(settleTimeout).WithPolling(2 * poll).Should(Succeed())
 }
 
 // expectPersonalizes asserts that an engine answers personalized decisions to consenting visitors
