@@ -319,13 +319,14 @@ func TestFaultPolicyDeletedAndRecreated(t *testing.T) {
 		g.Expect(p.Finalizers).To(ContainElement(ethosv1alpha1.ConsentPolicyFinalizer))
 		g.Expect(p.Status.Conditions).To(ContainElement(And(
 			HaveField("Reason", ethosv1alpha1.ReasonInUse), HaveField("Message", ContainSubstring(campaignName)))))
-	}).WithTimeout(shortTimeout).WithPolling(poll).Should(Succeed())
-	for _, n := range bound {
-		c := campaign(g, ns, n)
-		expectCurrent(g, c)
-		g.Expect(c.Status.Phase).To(BeEquivalentTo("Active"))
-	}
-	expectPersonalizes(g, url)
+		for _, n := range bound {
+			c := campaign(g, ns, n)
+			expectCurrent(g, c)
+			g.Expect(c.Status.Phase).To(BeEquivalentTo("Active"))
+		}
+		expectPersonalizes(g, url)
+		expectPersonalizes(g, url2)
+	}).WithTimeout(settleTimeout).WithPolling(poll).Should(Succeed())
 
 	// 2. The finalizer removed by hand: the policy goes, and personalization stops.
 	mustKubectl(t, "patch", "-n", ns, "consentpolicy", policyName, "--type=json", "-p",
