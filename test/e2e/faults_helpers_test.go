@@ -133,7 +133,7 @@ func waitForManager(t *testing.T) {
 func expectPersonalizes(g Gomega, url string) {
 	matched := 0
 	for i := range 10 {
-		a, err := decide(url, grantedRequest(fmt.Sprintf("fault-probe-%d", i)))
+		a, err := faultDecide(context.Background(), url, grantedRequest(fmt.Sprintf("fault-probe-%d", i)))
 		g.Expect(err).NotTo(HaveOccurred())
 		if a.Personalized {
 			matched++
@@ -146,7 +146,7 @@ func expectPersonalizes(g Gomega, url string) {
 // with reason, none personalized.
 func expectAllFallback(g Gomega, url, reason string, n int) {
 	for i := range n {
-		a, err := decide(url, grantedRequest(fmt.Sprintf("fault-probe-%d", i)))
+		a, err := faultDecide(context.Background(), url, grantedRequest(fmt.Sprintf("fault-probe-%d", i)))
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(a.Personalized).To(BeFalse())
 		g.Expect(a.Reason).To(Equal(reason))
@@ -365,14 +365,14 @@ func engineReadiness(g Gomega, pod *corev1.Pod, state string) (wire.Readiness, s
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, base+"/readyz", nil)
 	g.Expect(err).NotTo(HaveOccurred())
 	req.Header.Set("Accept", wire.ReadinessContentType)
-	resp, err := httpClient.Do(req)
+	resp, err := faultClient.Do(req)
 	g.Expect(err).NotTo(HaveOccurred())
 	var r wire.Readiness
 	err = json.NewDecoder(resp.Body).Decode(&r)
 	_ = resp.Body.Close()
 	g.Expect(err).NotTo(HaveOccurred())
 
-	resp, err = httpClient.Get(base + "/metrics")
+	resp, err = faultClient.Get(base + "/metrics")
 	g.Expect(err).NotTo(HaveOccurred())
 	b, err := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()

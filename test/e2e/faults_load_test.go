@@ -87,7 +87,8 @@ type faultLoad struct {
 }
 
 // faultClient opens a connection per request (no keep-alive): each request is routed by the
-// node's current Service rules, as a new caller would be, rather than pinned to one pod.
+// node's current Service rules, as a new caller would be, rather than pinned to one pod (or,
+// before kube-proxy wrote a new Service's rules, to whatever answered the address then).
 var faultClient = &http.Client{
 	Timeout:   faultTimeout,
 	Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil},
@@ -130,7 +131,7 @@ func startFaultLoad(t *testing.T, targets ...string) *faultLoad {
 func (l *faultLoad) one(ctx context.Context, i int64) {
 	body, kind := faultRequest(i)
 	l.sent.Add(1)
-	a, err := l.post(ctx, l.targets[i%int64(len(l.targets))], body)
+	a, err := faultDecide(ctx, l.targets[i%int64(len(l.targets))], body)
 	if err != nil {
 		if ctx.Err() != nil {
 			l.sent.Add(-1) // cut by stop, not by the fault
@@ -153,7 +154,10 @@ func (l *faultLoad) one(ctx context.Context, i int64) {
 	}
 }
 
-func (l *faultLoad) post(ctx context.Context, url, body string) (answer, error) {
+// faultDecide POSTs one decision request on a connection of its own (faultClient). A kept-alive
+// connection opened before kube-proxy routed a new ClusterIP would stay with whatever answered
+// it then, whatever the Service does later.
+func faultDecide(ctx context.Context, url, body string) (answer, error) {
 	var a answer
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/v1/decisions", strings.NewReader(body))
 	if err != nil {
