@@ -52,10 +52,11 @@ func TestFaultManagerKilled(t *testing.T) {
 	restartsBefore := managerRestarts(g)
 
 	const created, edited, killAfter = 50, 20, 15
-	names := make([]string, created)
+	names, bodies := make([]string, created), make([]string, created)
 	edits := map[string]string{}
 	for i := range created {
 		names[i] = fmt.Sprintf("churn-%02d", i)
+		bodies[i] = faultCampaign(t, names[i], 0, "") // built here: t.Fatal only from the test's goroutine
 		if i < edited {
 			edits[names[i]] = "Edited " + names[i]
 		}
@@ -66,9 +67,9 @@ func TestFaultManagerKilled(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() { // creations, one after the other, as a GitOps tool applies a directory
 		defer close(exists)
-		for _, n := range names {
+		for i, n := range names {
 			if err := retryWrite(&refused, func() result {
-				return kubectlStdin(faultCampaign(t, n, 0, ""), "apply", "-n", ns, "-f", "-")
+				return kubectlStdin(bodies[i], "apply", "-n", ns, "-f", "-")
 			}); err != nil {
 				errs <- err
 				return
