@@ -206,8 +206,18 @@ test-e2e: ## End-to-end tests on the local node: real image, manager Deployment,
 	IMG="$(IMG)" IMAGE_TAR="$(IMAGE_TAR)" test/e2e/run.sh
 
 .PHONY: test-faults
-test-faults: ## Fault tests (build tag faults, test/faults): the engine binary under a burst of 1 MiB requests; 100 clients through the webhook for 60 s with a certificate rotation.
+test-faults: test-faults-loopback test-faults-node ## Every fault test: the loopback/envtest ones, then the scenarios on the local node (docs/reliability.md).
+
+.PHONY: test-faults-loopback
+test-faults-loopback: ## Fault tests on loopback (build tag faults, test/faults): the engine binary under a burst of 1 MiB requests; 100 clients through the webhook for 60 s with a certificate rotation.
 	go test -tags faults ./test/faults/ -count=1 -v -timeout 5m
+
+# FAULTS_RUN selects node scenarios (a go test -run pattern); logs and fault-summary.txt in bin/faults-logs/.
+FAULTS_RUN ?= ^TestFault
+.PHONY: test-faults-node
+test-faults-node: ## Fault scenarios on the local node (build tags e2e,faults; test/e2e/faults_*_test.go, started like test-e2e): manager killed, engine pods killed, kube-apiserver restarted, manager down, policy deleted, corrupt document.
+	E2E_TAGS=e2e,faults E2E_LOGS_DIR="$(CURDIR)/bin/faults-logs" E2E_GO_TEST_FLAGS='-run $(FAULTS_RUN)' \
+		IMG="$(IMG)" IMAGE_TAR="$(IMAGE_TAR)" test/e2e/run.sh
 
 ##@ Dependencies
 

@@ -9,6 +9,8 @@
 #   cluster.sh status           components, PIDs, kubeconfig
 #   cluster.sh import TAR [REF] import an OCI archive into the node (and tag it REF)
 #   cluster.sh spawn NAME CMD.. run CMD as a process of the cluster (logged, stopped by `down`)
+#   cluster.sh restart NAME     stop a component (SIGTERM, as `down` does) and start it again with
+#                               the same command line, appending to its log (the fault suite)
 #   cluster.sh collect-logs DIR copy every component's log (and the pods' logs) into DIR
 #   cluster.sh kubectl ARGS...  the pinned kubectl against the cluster
 #
@@ -81,15 +83,38 @@ proc_start_time() {
   if [[ -r /proc/$1/stat ]]; then awk '{print $22}' "/proc/$1/stat"; else ps -o lstart= -p "$1" 2> /dev/null | tr -d ' '; fi
 }
 
-start() { # start NAME CMD...
+start() { # start NAME CMD...: the command line is kept in $PIDS/NAME.cmd for `restart`
   local name=$1 session=()
   shift
   mkdir -p "$PIDS" "$LOGS"
   command -v setsid > /dev/null && session=(setsid) # macOS has none: the fallback runs without it
-  ${session[@]+"${session[@]}"} "$@" > "$LOGS/$name.log" 2>&1 < /dev/null &
+  if [[ ${START_APPEND_LOG:-0} == 1 ]]; then
+    ${session[@]+"${session[@]}"} "$@" >> "$LOGS/$name.log" 2>&1 < /dev/null &
+  else
+    ${session[@]+"${session[@]}"} "$@" > "$LOGS/$name.log" 2>&1 < /dev/null &
+  fi
   local pid=$!
   echo "$pid $(proc_start_time "$pid")" > "$PIDS/$name.pid"
-  echo "$name" >> "$PIDS/order"
+  printf '%q ' "$@" > "$PIDS/$name.cmd"
+  grep -qxF "$name" "$PIDS/order" 2> /dev/null || echo "$name" >> "$PIDS/order"
+}
+
+# restart NAME: stops a running component and starts it again with its recorded command line;
+# kube-apiserver and etcd are waited for until they answer again.
+restart() {
+  local name=$1 cmd
+  [[ -f $PIDS/$name.cmd ]] || die "no component $name in this cluster (see '$0 status')"
+  cmd=$(cat "$PIDS/$name.cmd")
+  log "restarting $name"
+  stop "$name"
+  printf '\n----- restarted by cluster.sh restart at %s\n' "$(date -u +%FT%TZ)" >> "$LOGS/$name.log"
+  eval "set -- $cmd"
+  START_APPEND_LOG=1 start "$name" "$@"
+  case $name in
+    kube-apiserver) wait_for "kube-apiserver ready again on https://127.0.0.1:$API_PORT" 180 api_ready ;;
+    etcd) wait_for "etcd healthy again" 60 curl -sf --max-time 2 "http://127.0.0.1:$ETCD_PORT/health" ;;
+    *) log "started $name again (pid $(pid_of "$name"))" ;;
+  esac
 }
 
 pid_of() { [[ -f $PIDS/$1.pid ]] && cut -d' ' -f1 "$PIDS/$1.pid"; }
@@ -540,6 +565,11 @@ case "${1:-}" in
     stop "$name"
     start "$name" "$@"
     log "started $name (pid $(pid_of "$name"), log $LOGS/$name.log)"
+    ;;
+  restart)
+    [[ $# -ge 2 ]] || die "usage: $0 restart NAME"
+    running || die "no local cluster running"
+    restart "$2"
     ;;
   collect-logs)
     [[ $# -ge 2 ]] || die "usage: $0 collect-logs DIR"

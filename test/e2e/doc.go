@@ -20,6 +20,10 @@ limitations under the License.
 // starts the local node (hack/local-cluster), runs them and keeps every component's log under
 // bin/e2e-logs/.
 //
+// With the faults tag as well (`make test-faults-node`), faults_*_test.go add the fault scenarios
+// of docs/reliability.md: each breaks one thing under a steady decision load and prints its counts.
+//
 // Environment: KUBECONFIG (required), E2E_KUBECTL (kubectl to use), E2E_INSTALL_YAML
-// (dist/install.yaml), E2E_LOGS_DIR (where diagnostics go).
+// (dist/install.yaml), E2E_LOGS_DIR (where diagnostics go), E2E_CLUSTER_SH (cluster.sh, which the
+// fault scenarios use to restart kube-apiserver).
 package e2e

@@ -11,7 +11,8 @@
 # already running (make cluster-up / make demo) is refused unless E2E_REUSE_CLUSTER=1, so the
 # tests never silently run against stale pods. ETHOS_SKIP_BUILD=1 uses IMAGE_TAR and
 # dist/install.yaml as they are (built earlier, e.g. by a previous CI step). E2E_GO_TEST_FLAGS adds
-# `go test` flags (E2E_GO_TEST_FLAGS='-run TestBiasedSampleIsRejected').
+# `go test` flags (E2E_GO_TEST_FLAGS='-run TestBiasedSampleIsRejected'). E2E_TAGS are the build tags
+# (e2e; `make test-faults` runs the fault scenarios with e2e,faults).
 set -Eeuo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -89,4 +90,4 @@ KUBECTL=$(hack/kube-binaries.sh envtest)/kubectl
 # shellcheck disable=SC2086 # E2E_GO_TEST_FLAGS is split into flags on purpose
 E2E_KUBECTL=$KUBECTL KUBECONFIG=$LOCAL_CLUSTER_DIR/kubeconfig E2E_LOGS_DIR=$LOGS \
   E2E_INSTALL_YAML=$repo/dist/install.yaml E2E_SAMPLES=$repo/config/samples \
-  go test -tags e2e ./test/e2e/ -count=1 -v -timeout 45m ${E2E_GO_TEST_FLAGS:-} 2>&1 | tee "$LOGS/go-test.log"
+  go test -tags "${E2E_TAGS:-e2e}" ./test/e2e/ -count=1 -v -timeout 45m ${E2E_GO_TEST_FLAGS:-} 2>&1 | tee "$LOGS/go-test.log"

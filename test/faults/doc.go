@@ -19,4 +19,9 @@ limitations under the License.
 // Package faults holds Ethos's fault tests (build tag faults, `make test-faults`): the real
 // binaries pushed past what they are built to withstand, on loopback, with bounded load (a
 // fixed count of requests, never a duration). .ci/run runs them after the e2e suite.
+//
+// The scenarios on a real node (manager killed, engine pods killed, kube-apiserver restarted,
+// manager down, policy deleted, corrupt document) are test/e2e/faults_*_test.go, build tags
+// e2e,faults, so they share the e2e suite's installation and helpers; `make test-faults` runs
+// both sets (docs/reliability.md).
 package faults
