@@ -202,8 +202,8 @@ demo: ## The whole story on this machine: node, Ethos, samples, rejected bias, d
 demo-down: cluster-down ## Stop what `make demo` left running.
 
 .PHONY: test-e2e
-test-e2e: ## End-to-end tests on the local node: real image, manager Deployment, kubectl (logs: bin/e2e-logs/).
-	IMG="$(IMG)" IMAGE_TAR="$(IMAGE_TAR)" test/e2e/run.sh
+test-e2e: helm ## End-to-end tests on the local node: real image, Helm install/upgrade/uninstall, kubectl (logs: bin/e2e-logs/).
+	IMG="$(IMG)" IMAGE_TAR="$(IMAGE_TAR)" HELM="$(HELM)" test/e2e/run.sh
 
 .PHONY: test-faults
 test-faults: ## Fault tests (build tag faults, test/faults): the engine binary under a burst of 1 MiB requests; 100 clients through the webhook for 60 s with a certificate rotation.
