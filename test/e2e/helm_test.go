@@ -193,7 +193,7 @@ func uninstall() error {
 	if r := helm(5*time.Minute, "uninstall", releaseName, "-n", systemNamespace, "--wait"); r.err != nil {
 		return r
 	}
-	fmt.Printf("e2e: %s", r.stdout)
+	fmt.Printf("e2e: helm uninstall: %s\n", strings.TrimSpace(r.stdout+r.stderr))
 	if r := helm(time.Minute, "status", releaseName, "-n", systemNamespace); r.err == nil || !strings.Contains(r.stderr, "not found") {
 		return fmt.Errorf("helm status after uninstall: want release not found, got %v: %s%s", r.err, r.stdout, r.stderr)
 	}
