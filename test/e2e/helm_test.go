@@ -190,7 +190,8 @@ func uninstall() error {
 		engines[name] = d.Metadata.UID
 	}
 
-	if r := helm(5*time.Minute, "uninstall", releaseName, "-n", systemNamespace, "--wait"); r.err != nil {
+	r = helm(5*time.Minute, "uninstall", releaseName, "-n", systemNamespace, "--wait")
+	if r.err != nil {
 		return r
 	}
 	fmt.Printf("e2e: helm uninstall: %s\n", strings.TrimSpace(r.stdout+r.stderr))

@@ -108,7 +108,7 @@ func imageValues() []string {
 // made first, with its Pod Security label) and waits until the manager is available and its
 // webhook answers a server-side dry run (the CA bundle is injected and the Service has endpoints).
 func install() error {
-	if r := kubectl("create", "namespace", systemNamespace); r.err != nil {
+	if r := kubectl("create", "namespace", systemNamespace); r.err != nil && !strings.Contains(r.stderr, "AlreadyExists") {
 		return r
 	}
 	if r := kubectl("label", "namespace", systemNamespace, "pod-security.kubernetes.io/enforce=restricted"); r.err != nil {
