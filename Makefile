@@ -202,8 +202,8 @@ demo: ## The whole story on this machine: node, Ethos, samples, rejected bias, d
 demo-down: cluster-down ## Stop what `make demo` left running.
 
 .PHONY: test-e2e
-test-e2e: ## End-to-end tests on the local node: real image, manager Deployment, kubectl (logs: bin/e2e-logs/).
-	IMG="$(IMG)" IMAGE_TAR="$(IMAGE_TAR)" test/e2e/run.sh
+test-e2e: helm ## End-to-end tests on the local node: real image, Helm install/upgrade/uninstall, kubectl (logs: bin/e2e-logs/).
+	IMG="$(IMG)" IMAGE_TAR="$(IMAGE_TAR)" HELM="$(HELM)" test/e2e/run.sh
 
 .PHONY: test-faults
 test-faults: test-faults-loopback test-faults-node ## Every fault test: the loopback/envtest ones, then the scenarios on the local node (docs/reliability.md).
@@ -215,9 +215,9 @@ test-faults-loopback: ## Fault tests on loopback (build tag faults, test/faults)
 # FAULTS_RUN selects node scenarios (a go test -run pattern); logs and fault-summary.txt in bin/faults-logs/.
 FAULTS_RUN ?= ^TestFault
 .PHONY: test-faults-node
-test-faults-node: ## Fault scenarios on the local node (build tags e2e,faults; test/e2e/faults_*_test.go, started like test-e2e): manager killed, engine pods killed, kube-apiserver restarted, manager down, policy deleted, corrupt document.
+test-faults-node: helm ## Fault scenarios on the local node (build tags e2e,faults; test/e2e/faults_*_test.go, started like test-e2e): manager killed, engine pods killed, kube-apiserver restarted, manager down, policy deleted, corrupt document.
 	E2E_TAGS=e2e,faults E2E_LOGS_DIR="$(CURDIR)/bin/faults-logs" E2E_GO_TEST_FLAGS='-run $(FAULTS_RUN)' \
-		IMG="$(IMG)" IMAGE_TAR="$(IMAGE_TAR)" test/e2e/run.sh
+		IMG="$(IMG)" IMAGE_TAR="$(IMAGE_TAR)" HELM="$(HELM)" test/e2e/run.sh
 
 ##@ Dependencies
 

@@ -46,40 +46,46 @@ const (
 	poll          = time.Second
 )
 
-// result is what a kubectl run printed; it is an error when kubectl failed.
+// result is what a kubectl (or helm) run printed; it is an error when the command failed.
 type result struct {
+	tool           string
 	args           []string
 	stdout, stderr string
 	err            error
 }
 
 func (r result) Error() string {
-	return fmt.Sprintf("kubectl %s: %v: %s", strings.Join(r.args, " "), r.err, strings.TrimSpace(r.stderr))
+	return fmt.Sprintf("%s %s: %v: %s", r.tool, strings.Join(r.args, " "), r.err, strings.TrimSpace(r.stderr))
 }
 
 // kubectl runs the pinned kubectl against the cluster in KUBECONFIG, as a user would.
 func kubectl(args ...string) result { return kubectlTimeout(2*time.Minute, args...) }
 
 func kubectlTimeout(timeout time.Duration, args ...string) result {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, kubectlPath, args...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	return result{args: args, stdout: stdout.String(), stderr: stderr.String(), err: err}
+	return command(timeout, kubectlPath, "", args...)
 }
 
 // kubectlStdin runs kubectl with stdin (for `apply -f -`).
 func kubectlStdin(stdin string, args ...string) result {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	return command(2*time.Minute, kubectlPath, stdin, args...)
+}
+
+// helm runs the pinned helm (bin/helm) against the cluster in KUBECONFIG.
+func helm(timeout time.Duration, args ...string) result {
+	return command(timeout, helmPath, "", args...)
+}
+
+func command(timeout time.Duration, path, stdin string, args ...string) result {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, kubectlPath, args...)
-	cmd.Stdin = strings.NewReader(stdin)
+	cmd := exec.CommandContext(ctx, path, args...)
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	return result{args: args, stdout: stdout.String(), stderr: stderr.String(), err: err}
+	return result{tool: filepath.Base(path), args: args, stdout: stdout.String(), stderr: stderr.String(), err: err}
 }
 
 // mustKubectl fails the test when kubectl fails.
@@ -215,11 +221,21 @@ func decide(baseURL, body string, headers ...string) (answer, error) {
 // engineURL is the decision API of a Campaign's engine, reached by the Service's ClusterIP from
 // this host (kube-proxy's rules): the local node has no cluster DNS.
 func engineURL(g Gomega, ns, campaignName string) string {
+	url, err := serviceURL(ns, campaignName)
+	g.Expect(err).NotTo(HaveOccurred())
+	return url
+}
+
+func serviceURL(ns, campaignName string) (string, error) {
 	r := kubectl("get", "-n", ns, "service", campaignName+"-engine", "-o", "jsonpath={.spec.clusterIP}")
-	g.Expect(r.err).NotTo(HaveOccurred())
+	if r.err != nil {
+		return "", r
+	}
 	ip := strings.TrimSpace(r.stdout)
-	g.Expect(ip).NotTo(BeEmpty())
-	return "http://" + ip + ":8080"
+	if ip == "" {
+		return "", fmt.Errorf("service %s/%s-engine has no ClusterIP", ns, campaignName)
+	}
+	return "http://" + ip + ":8080", nil
 }
 
 // podNames lists the names of the pods matching a label selector (running or not).

@@ -27,8 +27,10 @@ import (
 	"time"
 )
 
-// Where Ethos lives once dist/install.yaml is applied (config/default: namespace and name prefix).
+// Where Ethos lives once the chart is installed as release "ethos" in ethos-system (the names
+// are config/default's, which the chart's templates are generated from).
 const (
+	releaseName       = "ethos"
 	systemNamespace   = "ethos-system"
 	managerDeployment = "ethos-controller-manager"
 	managerSelector   = "control-plane=controller-manager"
@@ -38,7 +40,9 @@ const (
 // Settings from the environment (see doc.go).
 var (
 	kubectlPath = envOr("E2E_KUBECTL", "kubectl")
-	installYAML = envOr("E2E_INSTALL_YAML", "../../dist/install.yaml")
+	helmPath    = envOr("E2E_HELM", "../../bin/helm")
+	chartDir    = envOr("E2E_CHART", "../../charts/ethos")
+	image       = envOr("E2E_IMAGE", "ghcr.io/ethos-operator/ethos:dev")
 	samplesDir  = envOr("E2E_SAMPLES", "../../config/samples")
 	logsDir     = envOr("E2E_LOGS_DIR", "../../bin/e2e-logs")
 )
@@ -50,9 +54,10 @@ func envOr(key, def string) string {
 	return def
 }
 
-// TestMain installs Ethos the way a user does (kubectl apply of dist/install.yaml, then wait for
-// the manager and its webhook), runs the tests, and always writes the cluster's state and every
-// pod's log to logsDir; on failure it prints the manager's last lines.
+// TestMain installs Ethos the way a user does (helm install of the chart, then wait for the
+// manager and its webhook), runs the tests, always writes the cluster's state and every pod's
+// log to logsDir, and, when the tests passed, uninstalls the release and checks what
+// docs/install.md promises of `helm uninstall`. On failure it prints the manager's last lines.
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
@@ -78,14 +83,39 @@ func run(m *testing.M) int {
 	dumpCluster()
 	if code != 0 {
 		printManagerTail()
+		return code
 	}
-	return code
+	start = time.Now()
+	if err := uninstall(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: helm uninstall:", err)
+		return 1
+	}
+	fmt.Printf("e2e: helm uninstall checked after %s\n", time.Since(start).Round(time.Second))
+	return 0
 }
 
-// install applies dist/install.yaml and waits until the manager is available and its webhook
-// answers a server-side dry run (the CA bundle is injected and the Service has endpoints).
+// imageValues are the chart's image values for the image the node imported (IMG), which is
+// never pulled.
+func imageValues() []string {
+	repo, tag := image, ""
+	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
+		repo, tag = image[:i], image[i+1:]
+	}
+	return []string{"--set", "image.repository=" + repo, "--set", "image.tag=" + tag, "--set", "image.pullPolicy=Never"}
+}
+
+// install runs `helm install` of the chart as docs/install.md shows it (the release namespace
+// made first, with its Pod Security label) and waits until the manager is available and its
+// webhook answers a server-side dry run (the CA bundle is injected and the Service has endpoints).
 func install() error {
-	if r := kubectl("apply", "--server-side", "--force-conflicts", "-f", installYAML); r.err != nil {
+	if r := kubectl("create", "namespace", systemNamespace); r.err != nil && !strings.Contains(r.stderr, "AlreadyExists") {
+		return r
+	}
+	if r := kubectl("label", "namespace", systemNamespace, "pod-security.kubernetes.io/enforce=restricted"); r.err != nil {
+		return r
+	}
+	args := append([]string{"install", releaseName, chartDir, "-n", systemNamespace}, imageValues()...)
+	if r := helm(5*time.Minute, args...); r.err != nil {
 		return r
 	}
 	if r := kubectlTimeout(6*time.Minute, "-n", systemNamespace, "rollout", "status",

@@ -30,7 +30,7 @@ import (
 )
 
 // expectEngineIsolated checks the NetworkPolicy the manager gives a running engine, as
-// installed from dist/install.yaml: the API server admitted it, it selects every engine pod of
+// installed with the chart: the API server admitted it, it selects every engine pod of
 // the Campaign and nothing else in the namespace, it denies all egress, and it admits the
 // decision port from the Campaign's own namespace only and the metrics port from the manager's
 // pods and the monitoring namespace only. So a pod in any other namespace is not admitted to the engine.

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # `make test-e2e`: the end-to-end tests on a real local node (docs/demo.md).
 #
-#   1. builds the Ethos image (make build-image) and dist/install.yaml (imagePullPolicy Never);
+#   1. builds the Ethos image (make build-image);
 #   2. starts the local node (hack/local-cluster) and imports the image;
-#   3. runs `go test -tags e2e ./test/e2e/`, which installs Ethos with kubectl and drives it;
+#   3. runs `go test -tags e2e ./test/e2e/`, which installs Ethos with the pinned helm (bin/helm)
+#      from charts/ethos (image.pullPolicy Never), drives it with kubectl, upgrades the release
+#      and uninstalls it;
 #   4. keeps every log under E2E_LOGS_DIR (bin/e2e-logs/: components/, pod-logs/, pods/, the
 #      cluster's state), prints their tails when a test failed, and stops the node it started.
 #
 # The node needs root and Linux; where it cannot run, this fails and says why. A cluster that is
 # already running (make cluster-up / make demo) is refused unless E2E_REUSE_CLUSTER=1, so the
-# tests never silently run against stale pods. ETHOS_SKIP_BUILD=1 uses IMAGE_TAR and
-# dist/install.yaml as they are (built earlier, e.g. by a previous CI step). E2E_GO_TEST_FLAGS adds
-# `go test` flags (E2E_GO_TEST_FLAGS='-run TestBiasedSampleIsRejected'). E2E_TAGS are the build tags
-# (e2e; `make test-faults` runs the fault scenarios with e2e,faults).
+# tests never silently run against stale pods. ETHOS_SKIP_BUILD=1 uses IMAGE_TAR as it is (built
+# earlier, e.g. by a previous CI step). E2E_GO_TEST_FLAGS adds `go test` flags
+# (E2E_GO_TEST_FLAGS='-run TestBiasedSampleIsRejected'). E2E_TAGS are the build tags (e2e;
+# `make test-faults` runs the fault scenarios with e2e,faults).
 set -Eeuo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -20,6 +22,7 @@ cd "$repo"
 
 IMG=${IMG:-ghcr.io/ethos-operator/ethos:dev}
 IMAGE_TAR=${IMAGE_TAR:-bin/ethos-image.tar}
+HELM=${HELM:-$repo/bin/helm}
 LOGS=${E2E_LOGS_DIR:-$repo/bin/e2e-logs}
 export LOCAL_CLUSTER_DIR=${LOCAL_CLUSTER_DIR:-$repo/bin/local-cluster}
 CLUSTER=hack/local-cluster/cluster.sh
@@ -47,13 +50,13 @@ else
 fi
 
 if [[ ${ETHOS_SKIP_BUILD:-0} == 1 ]]; then
-  say "ETHOS_SKIP_BUILD=1: using $IMAGE_TAR and dist/install.yaml as they are"
+  say "ETHOS_SKIP_BUILD=1: using $IMAGE_TAR as it is"
 else
-  say "building the image $IMG ($IMAGE_TAR) and dist/install.yaml"
+  say "building the image $IMG ($IMAGE_TAR)"
   make --no-print-directory build-image IMG="$IMG" IMAGE_TAR="$IMAGE_TAR"
-  make --no-print-directory build-installer IMG="$IMG" IMAGE_PULL_POLICY=Never
-  say "image and dist/install.yaml built"
+  say "image built"
 fi
+[[ -x $HELM ]] || { say "no helm at $HELM: run 'make helm' (make test-e2e does)" >&2; exit 1; }
 
 finish() {
   local rc=$?
@@ -88,6 +91,6 @@ say "cluster ready"
 say "running the end-to-end tests"
 KUBECTL=$(hack/kube-binaries.sh envtest)/kubectl
 # shellcheck disable=SC2086 # E2E_GO_TEST_FLAGS is split into flags on purpose
-E2E_KUBECTL=$KUBECTL KUBECONFIG=$LOCAL_CLUSTER_DIR/kubeconfig E2E_LOGS_DIR=$LOGS \
-  E2E_INSTALL_YAML=$repo/dist/install.yaml E2E_SAMPLES=$repo/config/samples \
+E2E_KUBECTL=$KUBECTL E2E_HELM=$HELM KUBECONFIG=$LOCAL_CLUSTER_DIR/kubeconfig E2E_LOGS_DIR=$LOGS \
+  E2E_CHART=$repo/charts/ethos E2E_IMAGE=$IMG E2E_SAMPLES=$repo/config/samples \
   go test -tags "${E2E_TAGS:-e2e}" ./test/e2e/ -count=1 -v -timeout 45m ${E2E_GO_TEST_FLAGS:-} 2>&1 | tee "$LOGS/go-test.log"
