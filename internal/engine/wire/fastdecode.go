@@ -96,16 +96,24 @@ func (d *fastDecoder) nextKey(n int) (key string, done, ok bool) {
 	return key, false, true
 }
 
-// nextElem moves to the next element of an array whose '[' was consumed; done is true at
-// the closing ']'.
-func (d *fastDecoder) nextElem(n int) (done, ok bool) {
-	if d.consume(']') {
-		return true, true
+// array decodes a JSON array, calling elem at each element with its index; elem decodes
+// the element and reports whether it could. It is object's counterpart: every array of the
+// request (and of an ignored value) is read by this one loop.
+func (d *fastDecoder) array(elem func(n int) bool) bool {
+	if !d.consume('[') {
+		return false
 	}
-	if n > 0 && !d.consume(',') {
-		return false, false
+	for n := 0; ; n++ {
+		if d.consume(']') {
+			return true
+		}
+		if n > 0 && !d.consume(',') {
+			return false
+		}
+		if !elem(n) {
+			return false
+		}
 	}
-	return false, true
 }
 
 // str reads a string without escapes; anything else is left to the slow path.
@@ -206,32 +214,10 @@ func (d *fastDecoder) skip(depth int) bool {
 	case c == '"':
 		return d.skipString()
 	case c == '{':
-		d.i++
-		for n := 0; ; n++ {
-			if d.consume('}') {
-				return true
-			}
-			if n > 0 && !d.consume(',') {
-				return false
-			}
-			if d.peek() != '"' || !d.skipString() || !d.consume(':') || !d.skip(depth+1) {
-				return false
-			}
-		}
+		// Keys with escapes take the slow path here too: rare, and one object loop.
+		return d.object(func(string) bool { return d.skip(depth + 1) })
 	case c == '[':
-		d.i++
-		for n := 0; ; n++ {
-			done, ok := d.nextElem(n)
-			if !ok {
-				return false
-			}
-			if done {
-				return true
-			}
-			if !d.skip(depth + 1) {
-				return false
-			}
-		}
+		return d.array(func(int) bool { return d.skip(depth + 1) })
 	case c == 't':
 		return d.literal("true")
 	case c == 'f':
@@ -339,32 +325,58 @@ func seen(mask *uint32, bit uint32) bool {
 
 var requestFields = []string{"visitor", "consent", "attributes", "zone", "history", "candidates", "impressions", "gpc", "locale"}
 
+// Bits of the fields read, for seen.
+const (
+	bitVisitor uint32 = 1 << iota
+	bitConsent
+	bitAttributes
+	bitZone
+	bitHistory
+	bitCandidates
+	bitImpressions
+	bitGPC
+	bitLocale
+	bitTargetingKey
+	bitAuthenticated
+)
+
 func (d *fastDecoder) request(r *Request) bool {
 	var mask uint32
 	return d.object(func(key string) bool {
 		switch key {
 		case "visitor":
-			return seen(&mask, 1) && d.visitor(&r.Visitor)
-		case "consent":
-			return seen(&mask, 2) && d.consent(r)
+			return seen(&mask, bitVisitor) && d.visitor(&r.Visitor)
 		case "attributes":
-			return seen(&mask, 4) && d.attributes(r)
-		case "zone":
-			return seen(&mask, 8) && d.strTo(&r.Zone)
-		case "history":
-			return seen(&mask, 16) && d.history(&r.History)
-		case "candidates":
-			return seen(&mask, 32) && d.candidates(r)
-		case "impressions":
-			return seen(&mask, 64) && d.impressions(r)
-		case "gpc":
-			return seen(&mask, 128) && d.boolTo(&r.GPC)
-		case "locale":
-			return seen(&mask, 256) && d.strTo(&r.Locale)
-		default:
-			return d.unknown(key, requestFields...)
+			return seen(&mask, bitAttributes) && d.attributes(r)
 		}
+		if known, ok := d.requestField(r, key, &mask); known {
+			return ok
+		}
+		return d.unknown(key, requestFields...)
 	})
+}
+
+// requestField decodes the value of key when key is one of the request's fields that a
+// decision request and an OFREP context share (all but visitor and attributes): known
+// reports whether it is, ok whether its value decoded.
+func (d *fastDecoder) requestField(r *Request, key string, mask *uint32) (known, ok bool) {
+	switch key {
+	case "consent":
+		return true, seen(mask, bitConsent) && d.consent(r)
+	case "zone":
+		return true, seen(mask, bitZone) && d.strTo(&r.Zone)
+	case "history":
+		return true, seen(mask, bitHistory) && d.history(&r.History)
+	case "candidates":
+		return true, seen(mask, bitCandidates) && d.candidates(r)
+	case "impressions":
+		return true, seen(mask, bitImpressions) && d.impressions(r)
+	case "gpc":
+		return true, seen(mask, bitGPC) && d.boolTo(&r.GPC)
+	case "locale":
+		return true, seen(mask, bitLocale) && d.strTo(&r.Locale)
+	}
+	return false, false
 }
 
 func (d *fastDecoder) visitor(v *Visitor) bool {
@@ -413,19 +425,8 @@ func (d *fastDecoder) gppSid(c *Consent) bool {
 		c.GPPSid, ok = parseGPPSidString(s)
 		return ok
 	}
-	if !d.consume('[') {
-		return false
-	}
 	sids := make([]int, 0, 2)
-	for n := 0; ; n++ {
-		done, ok := d.nextElem(n)
-		if !ok {
-			return false
-		}
-		if done {
-			c.GPPSid = normalizeGPPSid(sids)
-			return true
-		}
+	ok := d.array(func(int) bool {
 		s, ok := d.number()
 		if !ok {
 			return false
@@ -435,7 +436,12 @@ func (d *fastDecoder) gppSid(c *Consent) bool {
 			return false // fractions, exponents, overflow: the slow path reports them
 		}
 		sids = append(sids, v)
+		return true
+	})
+	if ok {
+		c.GPPSid = normalizeGPPSid(sids)
 	}
+	return ok
 }
 
 // consentMode reads the Consent Mode object; signals other than the four are skipped.
@@ -451,64 +457,62 @@ func (d *fastDecoder) consentMode(c *Consent) bool {
 
 func (d *fastDecoder) attributes(r *Request) bool {
 	r.Attributes = make(Attributes, 8)
-	return d.object(func(key string) bool {
-		var v Value
-		var ok bool
-		switch c := d.peek(); {
-		case c == '"':
-			v.Kind = KindString
-			v.Str, ok = d.str()
-		case c == 't' || c == 'f':
-			v.Kind = KindBool
-			var b bool
-			b, ok = d.boolean()
-			v.Str = strconv.FormatBool(b)
-		case c == 'n':
-			delete(r.Attributes, key) // null is absent, as a later duplicate would make it
-			return d.literal("null")
-		case c == '-' || (c >= '0' && c <= '9'):
-			v.Kind = KindNumber
-			if v.Str, ok = d.number(); ok {
-				var err error
-				v.Num, err = strconv.ParseFloat(v.Str, 64)
-				ok = err == nil
-			}
-		case c == '[':
-			v.Kind = KindList
-			v.List, ok = d.strings(nil)
+	return d.object(func(key string) bool { return d.attribute(r.Attributes, key) })
+}
+
+// attribute decodes the value of the attribute key into attrs (an OFREP context's keys
+// other than the request's fields are attributes too).
+func (d *fastDecoder) attribute(attrs Attributes, key string) bool {
+	var v Value
+	var ok bool
+	switch c := d.peek(); {
+	case c == '"':
+		v.Kind = KindString
+		v.Str, ok = d.str()
+	case c == 't' || c == 'f':
+		v.Kind = KindBool
+		var b bool
+		b, ok = d.boolean()
+		v.Str = strconv.FormatBool(b)
+	case c == 'n':
+		delete(attrs, key) // null is absent, as a later duplicate would make it
+		return d.literal("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		v.Kind = KindNumber
+		if v.Str, ok = d.number(); ok {
+			var err error
+			v.Num, err = strconv.ParseFloat(v.Str, 64)
+			ok = err == nil
 		}
-		r.Attributes[key] = v
-		return ok
-	})
+	case c == '[':
+		v.Kind = KindList
+		v.List, ok = d.strings(nil)
+	}
+	attrs[key] = v
+	return ok
 }
 
 // strings reads an array of strings, appending to backing when given.
 func (d *fastDecoder) strings(backing *[]string) ([]string, bool) {
-	if !d.consume('[') {
-		return nil, false
-	}
 	var list []string
 	start := 0
 	if backing != nil {
 		start = len(*backing)
 	}
-	for n := 0; ; n++ {
-		done, ok := d.nextElem(n)
-		if !ok {
-			return nil, false
-		}
-		if done {
-			break
-		}
+	ok := d.array(func(int) bool {
 		s, ok := d.str()
 		if !ok {
-			return nil, false
+			return false
 		}
 		if backing != nil {
 			*backing = append(*backing, s)
 		} else {
 			list = append(list, s)
 		}
+		return true
+	})
+	if !ok {
+		return nil, false
 	}
 	if backing != nil {
 		// Full slice expression: later appends to the backing must not alias this list.
@@ -530,24 +534,16 @@ func (d *fastDecoder) itemID() (ItemID, bool) {
 }
 
 func (d *fastDecoder) itemIDs() ([]ItemID, bool) {
-	if !d.consume('[') {
+	ids := []ItemID{}
+	ok := d.array(func(int) bool {
+		id, ok := d.itemID()
+		ids = append(ids, id)
+		return ok
+	})
+	if !ok {
 		return nil, false
 	}
-	ids := []ItemID{}
-	for n := 0; ; n++ {
-		done, ok := d.nextElem(n)
-		if !ok {
-			return nil, false
-		}
-		if done {
-			return ids, true
-		}
-		id, ok := d.itemID()
-		if !ok {
-			return nil, false
-		}
-		ids = append(ids, id)
-	}
+	return ids, true
 }
 
 func (d *fastDecoder) history(h *History) bool {
@@ -565,28 +561,15 @@ func (d *fastDecoder) history(h *History) bool {
 }
 
 func (d *fastDecoder) candidates(r *Request) bool {
-	if !d.consume('[') {
-		return false
-	}
 	r.Candidates = make([]Candidate, 0, 16)
 	d.cats = make([]string, 0, 64)
-	for n := 0; ; n++ {
-		done, ok := d.nextElem(n)
-		if !ok {
-			return false
-		}
-		if done {
-			return true
-		}
+	return d.array(func(n int) bool {
 		if n >= MaxCandidates {
 			return false // the slow path reports the limit
 		}
-		var c Candidate
-		if !d.candidate(&c) {
-			return false
-		}
-		r.Candidates = append(r.Candidates, c)
-	}
+		r.Candidates = append(r.Candidates, Candidate{})
+		return d.candidate(&r.Candidates[n])
+	})
 }
 
 func (d *fastDecoder) candidate(c *Candidate) bool {
@@ -594,19 +577,13 @@ func (d *fastDecoder) candidate(c *Candidate) bool {
 	return d.object(func(key string) bool {
 		switch key {
 		case "id":
-			if !seen(&mask, 1) {
-				return false
-			}
 			var ok bool
 			c.ID, ok = d.itemID()
-			return ok
+			return seen(&mask, 1) && ok
 		case "categories":
-			if !seen(&mask, 2) {
-				return false
-			}
 			var ok bool
 			c.Categories, ok = d.strings(&d.cats)
-			return ok
+			return seen(&mask, 2) && ok
 		default:
 			return d.unknown(key, "id", "categories")
 		}

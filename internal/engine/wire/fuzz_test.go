@@ -17,6 +17,7 @@ package wire
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/ethos-operator/ethos/internal/enginetest"
@@ -48,6 +49,40 @@ func FuzzDecodeRequest(f *testing.F) {
 		}
 		if req.Visitor.ID == "" || len(req.Candidates) > MaxCandidates || req.Impressions < 0 {
 			t.Fatalf("invalid request accepted: %+v", req)
+		}
+	})
+}
+
+// FuzzDecodeOFREPContext: any OFREP body decodes or fails with a FieldError naming a
+// context key, never panics; whenever the one-pass decoder accepts a body, the general path
+// (the context rewritten into a decision request) reads exactly the same request. The seed
+// corpus (testdata/fuzz/FuzzDecodeOFREPContext) holds the shapes the OpenFeature providers
+// send, consent strings, and the cases the one pass leaves to the general path.
+func FuzzDecodeOFREPContext(f *testing.F) {
+	f.Add([]byte(`{"context":{"targetingKey":"v","consent":{"personalization":"granted"},"postalCode":"75011"}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if fast, ok := decodeOFREPFast(body); ok {
+			slow, _, err := decodeOFREPRewrite(body, nil)
+			if verr := fast.validate(); verr != nil {
+				if err == nil || ofrepError(verr).Error() != err.Error() {
+					t.Fatalf("decoders disagree on the error: one pass %v, rewrite %v", ofrepError(verr), err)
+				}
+			} else if err != nil {
+				t.Fatalf("one pass accepted what the rewrite rejects: %v", err)
+			} else if !reflect.DeepEqual(fast, slow) {
+				t.Fatalf("decoders disagree:\none pass %#v\nrewrite  %#v", fast, slow)
+			}
+		}
+		_, _, err := DecodeOFREPRequest(body, nil)
+		if err == nil {
+			return
+		}
+		fe, ok := err.(*FieldError)
+		if !ok {
+			t.Fatalf("error %T is not a *FieldError: %v", err, err)
+		}
+		if fe.Field != "" && !strings.HasPrefix(fe.Field, "context") {
+			t.Fatalf("error field %q is not a context key's path", fe.Field)
 		}
 	})
 }
