@@ -30,13 +30,16 @@ import (
 // encoding/json, which gives the answer and the precise error. FuzzDecodeRequest checks
 // that whenever it succeeds, encoding/json decodes the same request.
 func decodeFast(body []byte) (req *Request, ok bool) {
-	d := fastDecoder{s: string(body)}
-	req = &Request{}
-	if !d.request(req) {
-		return nil, false
-	}
+	return new(Decoder).fast(body, decodeFastInto)
+}
+
+// decodeFastInto is decodeFast into req, taking maps and slices from st.
+func decodeFastInto(body []byte, req *Request, st *storage) bool {
+	d := fastDecoder{s: string(body), st: st}
+	ok := d.request(req)
+	st.keepCats(d.cats)
 	d.ws()
-	return req, d.i == len(d.s)
+	return ok && d.i == len(d.s)
 }
 
 type fastDecoder struct {
@@ -44,6 +47,70 @@ type fastDecoder struct {
 	i int
 	// cats backs the candidates' category lists.
 	cats []string
+	// st lends the maps and slices of a request decoded before.
+	st *storage
+}
+
+// storage holds the emptied maps and slices of a request decoded before, for the next
+// decode to fill instead of allocating (Decoder); nil fields are allocated.
+type storage struct {
+	attrs    Attributes
+	purposes map[string]string
+	cands    []Candidate
+	cats     []string
+}
+
+// Bounds of what storage keeps: a rare large request must not pin its memory in a pool.
+const (
+	maxKeptMapLen = 64
+	maxKeptCats   = 4096
+)
+
+// reclaim empties the maps and slices of r, a request decoded before and no longer used,
+// into st; emptied, they hold no part of the body they were decoded from.
+func (st *storage) reclaim(r *Request) {
+	if r.Attributes != nil && len(r.Attributes) <= maxKeptMapLen {
+		clear(r.Attributes)
+		st.attrs = r.Attributes
+	}
+	if p := r.Consent.Purposes; p != nil && len(p) <= maxKeptMapLen {
+		clear(p)
+		st.purposes = p
+	}
+	if cap(r.Candidates) > 0 {
+		clear(r.Candidates)
+		st.cands = r.Candidates[:0]
+	}
+	if cap(st.cats) > maxKeptCats {
+		st.cats = nil
+	}
+	clear(st.cats)
+	st.cats = st.cats[:0]
+}
+
+// keepCats keeps the categories' backing a decode used (grown, maybe), if it used one.
+func (st *storage) keepCats(cats []string) {
+	if cats != nil {
+		st.cats = cats
+	}
+}
+
+func (st *storage) takeAttrs() Attributes {
+	a := st.attrs
+	st.attrs = nil
+	if a == nil {
+		a = make(Attributes, 8)
+	}
+	return a
+}
+
+func (st *storage) takePurposes() map[string]string {
+	p := st.purposes
+	st.purposes = nil
+	if p == nil {
+		p = make(map[string]string, 4)
+	}
+	return p
 }
 
 // maxSkipDepth bounds the nesting of ignored values; deeper input takes the slow path.
@@ -62,6 +129,9 @@ func (d *fastDecoder) ws() {
 
 // peek skips white space and returns the next byte (0 at the end).
 func (d *fastDecoder) peek() byte {
+	if d.i < len(d.s) && d.s[d.i] > ' ' {
+		return d.s[d.i] // compact JSON: no white space to skip, no call
+	}
 	d.ws()
 	if d.i < len(d.s) {
 		return d.s[d.i]
@@ -124,6 +194,9 @@ func (d *fastDecoder) str() (string, bool) {
 	start := d.i + 1
 	ascii := true
 	for j := start; j < len(d.s); j++ {
+		if plain[d.s[j]] {
+			continue
+		}
 		switch c := d.s[j]; {
 		case c == '"':
 			d.i = j + 1
@@ -140,6 +213,14 @@ func (d *fastDecoder) str() (string, bool) {
 	}
 	return "", false
 }
+
+// plain marks the bytes str passes over: not '"', '\\', a control character or non-ASCII.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // number reads a JSON number and returns its text.
 func (d *fastDecoder) number() (string, bool) {
@@ -408,7 +489,7 @@ func (d *fastDecoder) consent(r *Request) bool {
 		}
 		v, ok := d.str()
 		if c.Purposes == nil {
-			c.Purposes = make(map[string]string, 4)
+			c.Purposes = d.st.takePurposes()
 		}
 		c.Purposes[key] = v
 		return ok
@@ -456,7 +537,7 @@ func (d *fastDecoder) consentMode(c *Consent) bool {
 }
 
 func (d *fastDecoder) attributes(r *Request) bool {
-	r.Attributes = make(Attributes, 8)
+	r.Attributes = d.st.takeAttrs()
 	return d.object(func(key string) bool { return d.attribute(r.Attributes, key) })
 }
 
@@ -561,8 +642,15 @@ func (d *fastDecoder) history(h *History) bool {
 }
 
 func (d *fastDecoder) candidates(r *Request) bool {
-	r.Candidates = make([]Candidate, 0, 16)
-	d.cats = make([]string, 0, 64)
+	r.Candidates = d.st.cands
+	d.st.cands = nil
+	if r.Candidates == nil {
+		r.Candidates = make([]Candidate, 0, 16)
+	}
+	d.cats = d.st.cats
+	if d.cats == nil {
+		d.cats = make([]string, 0, 64)
+	}
 	return d.array(func(n int) bool {
 		if n >= MaxCandidates {
 			return false // the slow path reports the limit

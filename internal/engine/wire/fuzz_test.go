@@ -41,6 +41,12 @@ func FuzzDecodeRequest(f *testing.F) {
 			}
 		}
 		req, err := DecodeRequest(body)
+		// A Decoder that decoded another request before reads the same.
+		dec := new(Decoder)
+		_, _ = dec.Decode([]byte(enginetest.GoodBody))
+		if again, errAgain := dec.Decode(body); !reflect.DeepEqual(again, req) || !reflect.DeepEqual(errAgain, err) {
+			t.Fatalf("a reused Decoder disagrees:\nreused %#v %v\nfresh  %#v %v", again, errAgain, req, err)
+		}
 		if err != nil {
 			if _, ok := err.(*FieldError); !ok {
 				t.Fatalf("error %T is not a *FieldError: %v", err, err)
@@ -73,7 +79,12 @@ func FuzzDecodeOFREPContext(f *testing.F) {
 				t.Fatalf("decoders disagree:\none pass %#v\nrewrite  %#v", fast, slow)
 			}
 		}
-		_, _, err := DecodeOFREPRequest(body, nil)
+		req, _, err := DecodeOFREPRequest(body, nil)
+		dec := new(Decoder)
+		_, _, _ = dec.DecodeOFREP([]byte(`{"context":{"targetingKey":"v","a":1,"consent":{"p":"granted"},"candidates":[{"id":"x","categories":["c"]}]}}`), nil)
+		if again, _, errAgain := dec.DecodeOFREP(body, nil); !reflect.DeepEqual(again, req) || !reflect.DeepEqual(errAgain, err) {
+			t.Fatalf("a reused Decoder disagrees:\nreused %#v %v\nfresh  %#v %v", again, errAgain, req, err)
+		}
 		if err == nil {
 			return
 		}

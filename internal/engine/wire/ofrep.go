@@ -86,10 +86,15 @@ func (c *ofrepContext) set(key, raw string) {
 // Every error is a *FieldError whose Field is the context key's path (context.targetingKey,
 // context.consent.personalization, context.postalCode); OFREPErrorCode classifies it.
 func DecodeOFREPRequest(body, scratch []byte) (*Request, []byte, error) {
+	return new(Decoder).DecodeOFREP(body, scratch)
+}
+
+// DecodeOFREP is DecodeOFREPRequest reusing the decoder's storage.
+func (dec *Decoder) DecodeOFREP(body, scratch []byte) (*Request, []byte, error) {
 	if len(body) > MaxBodyBytes {
 		return nil, scratch, &FieldError{Message: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
 	}
-	if req, ok := decodeOFREPFast(body); ok {
+	if req, ok := dec.fast(body, decodeOFREPFastInto); ok {
 		if err := req.validate(); err != nil {
 			return nil, scratch, ofrepError(err)
 		}
@@ -101,10 +106,15 @@ func DecodeOFREPRequest(body, scratch []byte) (*Request, []byte, error) {
 // decodeOFREPFast decodes a well-formed OFREP body in one pass, as decodeFast does a
 // decision request; ok=false leaves it to decodeOFREPRewrite.
 func decodeOFREPFast(body []byte) (req *Request, ok bool) {
-	d := fastDecoder{s: string(body)}
-	req = &Request{Attributes: make(Attributes, 8)}
+	return new(Decoder).fast(body, decodeOFREPFastInto)
+}
+
+// decodeOFREPFastInto is decodeOFREPFast into req, taking maps and slices from st.
+func decodeOFREPFastInto(body []byte, req *Request, st *storage) bool {
+	d := fastDecoder{s: string(body), st: st}
+	req.Attributes = st.takeAttrs()
 	found := false
-	ok = d.object(func(key string) bool {
+	ok := d.object(func(key string) bool {
 		if key != "context" {
 			return d.unknown(key, "context")
 		}
@@ -114,8 +124,9 @@ func decodeOFREPFast(body []byte) (req *Request, ok bool) {
 		found = true
 		return d.ofrepContext(req)
 	})
+	st.keepCats(d.cats)
 	d.ws()
-	return req, ok && d.i == len(d.s)
+	return ok && d.i == len(d.s)
 }
 
 // ofrepContext decodes an evaluation context: targetingKey and authenticated are the
@@ -162,7 +173,7 @@ func decodeOFREPRewrite(body, scratch []byte) (*Request, []byte, error) {
 		}
 	}
 	scratch = c.appendRequest(scratch[:0])
-	req, err := decodeUnbounded(scratch)
+	req, err := new(Decoder).decodeUnbounded(scratch)
 	if err != nil {
 		return nil, scratch, ofrepError(err)
 	}
