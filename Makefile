@@ -295,8 +295,11 @@ bench-engine: ## In-process decision-engine benchmarks, GrowthBook SDK side by s
 
 VEGETA ?= $(LOCALBIN)/vegeta
 VEGETA_VERSION ?= v12.12.0
+BOMBARDIER ?= $(LOCALBIN)/bombardier
+BOMBARDIER_VERSION ?= v1.2.6
 
 .PHONY: load-engine
-load-engine: $(LOCALBIN) ## HTTP load test of the decision engine on loopback, one core (needs wrk and taskset).
+load-engine: $(LOCALBIN) ## HTTP load test of the decision engine and a bare net/http server on loopback, one core (needs wrk, jq and taskset).
 	@[ -x "$(VEGETA)" ] || GOBIN="$(LOCALBIN)" go install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
-	VEGETA="$(VEGETA)" ./cmd/decision-engine/loadtest.sh
+	@[ -x "$(BOMBARDIER)" ] || GOBIN="$(LOCALBIN)" go install github.com/codesenberg/bombardier@$(BOMBARDIER_VERSION)
+	VEGETA="$(VEGETA)" BOMBARDIER="$(BOMBARDIER)" ./cmd/decision-engine/loadtest.sh

@@ -17,6 +17,8 @@ limitations under the License.
 package server
 
 import (
+	"sync/atomic"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -36,6 +38,39 @@ type Metrics struct {
 	reloads   *prometheus.CounterVec
 	document  *prometheus.GaugeVec
 	state     *prometheus.GaugeVec
+	// counters are decisions' children resolved in advance, for the served document's
+	// experiences: the hot path does one map look-up, not WithLabelValues' hashing.
+	counters atomic.Pointer[map[decisionLabels]prometheus.Counter]
+}
+
+// decisionLabels are the labels of ethos_decisions_total.
+type decisionLabels struct {
+	reason     wire.Reason
+	experience string
+}
+
+// decided counts a decision.
+func (m *Metrics) decided(reason wire.Reason, experience string) {
+	if c, ok := (*m.counters.Load())[decisionLabels{reason, experience}]; ok {
+		c.Inc()
+		return
+	}
+	m.decisions.WithLabelValues(string(reason), experience).Inc()
+}
+
+// resolveCounters resolves the children of every reason but Matched, and of Matched for
+// each of experiences.
+func (m *Metrics) resolveCounters(experiences []string) {
+	c := make(map[decisionLabels]prometheus.Counter, len(wire.Reasons)+len(experiences))
+	for _, r := range wire.Reasons {
+		if r != wire.ReasonMatched {
+			c[decisionLabels{r, ""}] = m.decisions.WithLabelValues(string(r), "")
+		}
+	}
+	for _, x := range experiences {
+		c[decisionLabels{wire.ReasonMatched, x}] = m.decisions.WithLabelValues(string(wire.ReasonMatched), x)
+	}
+	m.counters.Store(&c)
 }
 
 // NewMetrics creates and registers the metrics.
@@ -82,11 +117,7 @@ func NewMetrics() *Metrics {
 			}, func() float64 { return float64(consent.ErrorCount(f, c)) }))
 		}
 	}
-	for _, r := range wire.Reasons {
-		if r != wire.ReasonMatched {
-			m.decisions.WithLabelValues(string(r), "")
-		}
-	}
+	m.resolveCounters(nil)
 	return m
 }
 
@@ -104,9 +135,7 @@ func (m *Metrics) observeReload(e *evaluator.Evaluator, st DocumentStatus) {
 	m.document.Reset()
 	mode, _ := e.Mode()
 	m.document.WithLabelValues(e.Campaign(), e.ConfigHash(), string(mode)).Set(1)
-	for _, x := range e.Experiences() {
-		m.decisions.WithLabelValues(string(wire.ReasonMatched), x)
-	}
+	m.resolveCounters(e.Experiences())
 }
 
 func (m *Metrics) observeState(current DocumentState) {

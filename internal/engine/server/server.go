@@ -60,6 +60,9 @@ type Server struct {
 	logKey   []byte
 	draining atomic.Bool
 	buffers  sync.Pool
+	// decoders holds *wire.Decoder: each keeps the maps and slices of the request it
+	// decoded last, so a steady load decodes without allocating them again.
+	decoders sync.Pool
 	// slots holds one token per request being answered; full means overloaded.
 	slots chan struct{}
 	// bodyBytes bounds the request bytes being read at once.
@@ -147,6 +150,7 @@ func NewServer(store *Store, metrics *Metrics, log *slog.Logger, now func() time
 	}
 	s := &Server{store: store, metrics: metrics, log: log, now: now, logKey: logKey}
 	s.buffers.New = func() any { return new(bytes.Buffer) }
+	s.decoders.New = func() any { return new(wire.Decoder) }
 	_ = s.SetLimits(DefaultLimits) // valid by construction
 	prev := store.OnReload
 	store.OnReload = func(e *evaluator.Evaluator, st DocumentStatus) {
@@ -267,7 +271,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, api apiKind) {
 		s.fail(w, api, key, http.StatusBadRequest, ErrorBody{Code: codeInvalidRequest, Message: fmt.Sprintf("request body is larger than %d bytes", wire.MaxBodyBytes)})
 		return
 	}
-	req, ok := s.decode(w, api, key, buf)
+	dec := s.decoders.Get().(*wire.Decoder)
+	defer s.decoders.Put(dec) // after the answer is written: the request lives in dec
+	req, ok := s.decode(w, api, key, dec, buf)
 	if !ok {
 		return
 	}
@@ -293,7 +299,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, api apiKind) {
 	}
 	out = append(out, '\n')
 	// Answers depend on the visitor; shared caches must not keep them.
-	h["Cache-Control"] = []string{"no-store"}
+	h["Cache-Control"] = headerNoStore
 	if api == apiOFREPBulk {
 		etag := bulkETag(out)
 		h["Etag"] = []string{etag}
@@ -303,13 +309,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, api apiKind) {
 		}
 	}
 	if out != nil {
-		h["Content-Type"] = []string{"application/json"}
+		h["Content-Type"] = headerJSON
 		h["Content-Length"] = []string{strconv.Itoa(len(out))}
 		_, _ = w.Write(out)
 	}
 	buf.Reset()
 
-	s.metrics.decisions.WithLabelValues(string(ans.Reason), ans.Experience).Inc()
+	s.metrics.decided(ans.Reason, ans.Experience)
 	s.metrics.latency.Observe(time.Since(start).Seconds())
 	if s.log.Enabled(r.Context(), slog.LevelDebug) {
 		s.log.Debug("Decision answered", "api", api.String(), "visitor", s.VisitorHash(req.Visitor.ID),
@@ -317,17 +323,24 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, api apiKind) {
 	}
 }
 
+// Header values every answer shares (never modified: net/http only reads them).
+var (
+	headerNoStore = []string{"no-store"}
+	headerJSON    = []string{"application/json"}
+)
+
 // decode decodes the body in the format of api, answering 400 when it cannot.
-func (s *Server) decode(w http.ResponseWriter, api apiKind, key string, buf *bytes.Buffer) (*wire.Request, bool) {
+func (s *Server) decode(w http.ResponseWriter, api apiKind, key string, dec *wire.Decoder, buf *bytes.Buffer) (*wire.Request, bool) {
 	var req *wire.Request
 	var err error
 	if api == apiDecisions {
-		req, err = wire.DecodeRequest(buf.Bytes())
+		req, err = dec.Decode(buf.Bytes())
 	} else {
-		// The rewritten body goes into the buffer's spare capacity, after the body; the
-		// request holds copies, not references to either.
+		// A context the one-pass decoder leaves to encoding/json is rewritten into the
+		// buffer's spare capacity, after the body; the request holds copies, not
+		// references to either.
 		body := buf.Bytes()
-		req, _, err = wire.DecodeOFREPRequest(body, body[len(body):])
+		req, _, err = dec.DecodeOFREP(body, body[len(body):])
 	}
 	if err == nil {
 		return req, true

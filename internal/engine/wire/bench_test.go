@@ -31,3 +31,16 @@ func BenchmarkDecodeRequest(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecoderDecode decodes the 50-candidate request body with one Decoder, as the
+// server's pooled decoders do under load.
+func BenchmarkDecoderDecode(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(enginetest.BenchBody)))
+	dec := new(Decoder)
+	for b.Loop() {
+		if _, err := dec.Decode(enginetest.BenchBody); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

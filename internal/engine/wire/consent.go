@@ -234,10 +234,15 @@ func signalIndex(name string) int {
 
 // validate checks the values; both decoders call it, so their errors agree.
 func (c *Consent) validate() error {
+	// The first bad purpose by name, so the same body always gets the same error.
+	bad, found := "", false
 	for purpose, state := range c.Purposes {
-		if state != ConsentGranted && state != ConsentDenied {
-			return &FieldError{Field: "consent." + purpose, Message: `must be "granted" or "denied"; leave a purpose out when its state is unknown`}
+		if state != ConsentGranted && state != ConsentDenied && (!found || purpose < bad) {
+			bad, found = purpose, true
 		}
+	}
+	if found {
+		return &FieldError{Field: "consent." + bad, Message: `must be "granted" or "denied"; leave a purpose out when its state is unknown`}
 	}
 	for i, state := range c.Mode {
 		if state != "" && state != ConsentGranted && state != ConsentDenied {

@@ -30,13 +30,16 @@ import (
 // encoding/json, which gives the answer and the precise error. FuzzDecodeRequest checks
 // that whenever it succeeds, encoding/json decodes the same request.
 func decodeFast(body []byte) (req *Request, ok bool) {
-	d := fastDecoder{s: string(body)}
-	req = &Request{}
-	if !d.request(req) {
-		return nil, false
-	}
+	return new(Decoder).fast(body, decodeFastInto)
+}
+
+// decodeFastInto is decodeFast into req, taking maps and slices from st.
+func decodeFastInto(body []byte, req *Request, st *storage) bool {
+	d := fastDecoder{s: string(body), st: st}
+	ok := d.request(req)
+	st.keepCats(d.cats)
 	d.ws()
-	return req, d.i == len(d.s)
+	return ok && d.i == len(d.s)
 }
 
 type fastDecoder struct {
@@ -44,6 +47,70 @@ type fastDecoder struct {
 	i int
 	// cats backs the candidates' category lists.
 	cats []string
+	// st lends the maps and slices of a request decoded before.
+	st *storage
+}
+
+// storage holds the emptied maps and slices of a request decoded before, for the next
+// decode to fill instead of allocating (Decoder); nil fields are allocated.
+type storage struct {
+	attrs    Attributes
+	purposes map[string]string
+	cands    []Candidate
+	cats     []string
+}
+
+// Bounds of what storage keeps: a rare large request must not pin its memory in a pool.
+const (
+	maxKeptMapLen = 64
+	maxKeptCats   = 4096
+)
+
+// reclaim empties the maps and slices of r, a request decoded before and no longer used,
+// into st; emptied, they hold no part of the body they were decoded from.
+func (st *storage) reclaim(r *Request) {
+	if r.Attributes != nil && len(r.Attributes) <= maxKeptMapLen {
+		clear(r.Attributes)
+		st.attrs = r.Attributes
+	}
+	if p := r.Consent.Purposes; p != nil && len(p) <= maxKeptMapLen {
+		clear(p)
+		st.purposes = p
+	}
+	if cap(r.Candidates) > 0 {
+		clear(r.Candidates)
+		st.cands = r.Candidates[:0]
+	}
+	if cap(st.cats) > maxKeptCats {
+		st.cats = nil
+	}
+	clear(st.cats)
+	st.cats = st.cats[:0]
+}
+
+// keepCats keeps the categories' backing a decode used (grown, maybe), if it used one.
+func (st *storage) keepCats(cats []string) {
+	if cats != nil {
+		st.cats = cats
+	}
+}
+
+func (st *storage) takeAttrs() Attributes {
+	a := st.attrs
+	st.attrs = nil
+	if a == nil {
+		a = make(Attributes, 8)
+	}
+	return a
+}
+
+func (st *storage) takePurposes() map[string]string {
+	p := st.purposes
+	st.purposes = nil
+	if p == nil {
+		p = make(map[string]string, 4)
+	}
+	return p
 }
 
 // maxSkipDepth bounds the nesting of ignored values; deeper input takes the slow path.
@@ -62,6 +129,9 @@ func (d *fastDecoder) ws() {
 
 // peek skips white space and returns the next byte (0 at the end).
 func (d *fastDecoder) peek() byte {
+	if d.i < len(d.s) && d.s[d.i] > ' ' {
+		return d.s[d.i] // compact JSON: no white space to skip, no call
+	}
 	d.ws()
 	if d.i < len(d.s) {
 		return d.s[d.i]
@@ -96,16 +166,24 @@ func (d *fastDecoder) nextKey(n int) (key string, done, ok bool) {
 	return key, false, true
 }
 
-// nextElem moves to the next element of an array whose '[' was consumed; done is true at
-// the closing ']'.
-func (d *fastDecoder) nextElem(n int) (done, ok bool) {
-	if d.consume(']') {
-		return true, true
+// array decodes a JSON array, calling elem at each element with its index; elem decodes
+// the element and reports whether it could. It is object's counterpart: every array of the
+// request (and of an ignored value) is read by this one loop.
+func (d *fastDecoder) array(elem func(n int) bool) bool {
+	if !d.consume('[') {
+		return false
 	}
-	if n > 0 && !d.consume(',') {
-		return false, false
+	for n := 0; ; n++ {
+		if d.consume(']') {
+			return true
+		}
+		if n > 0 && !d.consume(',') {
+			return false
+		}
+		if !elem(n) {
+			return false
+		}
 	}
-	return false, true
 }
 
 // str reads a string without escapes; anything else is left to the slow path.
@@ -116,6 +194,9 @@ func (d *fastDecoder) str() (string, bool) {
 	start := d.i + 1
 	ascii := true
 	for j := start; j < len(d.s); j++ {
+		if plain[d.s[j]] {
+			continue
+		}
 		switch c := d.s[j]; {
 		case c == '"':
 			d.i = j + 1
@@ -132,6 +213,14 @@ func (d *fastDecoder) str() (string, bool) {
 	}
 	return "", false
 }
+
+// plain marks the bytes str passes over: not '"', '\\', a control character or non-ASCII.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // number reads a JSON number and returns its text.
 func (d *fastDecoder) number() (string, bool) {
@@ -206,32 +295,10 @@ func (d *fastDecoder) skip(depth int) bool {
 	case c == '"':
 		return d.skipString()
 	case c == '{':
-		d.i++
-		for n := 0; ; n++ {
-			if d.consume('}') {
-				return true
-			}
-			if n > 0 && !d.consume(',') {
-				return false
-			}
-			if d.peek() != '"' || !d.skipString() || !d.consume(':') || !d.skip(depth+1) {
-				return false
-			}
-		}
+		// Keys with escapes take the slow path here too: rare, and one object loop.
+		return d.object(func(string) bool { return d.skip(depth + 1) })
 	case c == '[':
-		d.i++
-		for n := 0; ; n++ {
-			done, ok := d.nextElem(n)
-			if !ok {
-				return false
-			}
-			if done {
-				return true
-			}
-			if !d.skip(depth + 1) {
-				return false
-			}
-		}
+		return d.array(func(int) bool { return d.skip(depth + 1) })
 	case c == 't':
 		return d.literal("true")
 	case c == 'f':
@@ -339,32 +406,58 @@ func seen(mask *uint32, bit uint32) bool {
 
 var requestFields = []string{"visitor", "consent", "attributes", "zone", "history", "candidates", "impressions", "gpc", "locale"}
 
+// Bits of the fields read, for seen.
+const (
+	bitVisitor uint32 = 1 << iota
+	bitConsent
+	bitAttributes
+	bitZone
+	bitHistory
+	bitCandidates
+	bitImpressions
+	bitGPC
+	bitLocale
+	bitTargetingKey
+	bitAuthenticated
+)
+
 func (d *fastDecoder) request(r *Request) bool {
 	var mask uint32
 	return d.object(func(key string) bool {
 		switch key {
 		case "visitor":
-			return seen(&mask, 1) && d.visitor(&r.Visitor)
-		case "consent":
-			return seen(&mask, 2) && d.consent(r)
+			return seen(&mask, bitVisitor) && d.visitor(&r.Visitor)
 		case "attributes":
-			return seen(&mask, 4) && d.attributes(r)
-		case "zone":
-			return seen(&mask, 8) && d.strTo(&r.Zone)
-		case "history":
-			return seen(&mask, 16) && d.history(&r.History)
-		case "candidates":
-			return seen(&mask, 32) && d.candidates(r)
-		case "impressions":
-			return seen(&mask, 64) && d.impressions(r)
-		case "gpc":
-			return seen(&mask, 128) && d.boolTo(&r.GPC)
-		case "locale":
-			return seen(&mask, 256) && d.strTo(&r.Locale)
-		default:
-			return d.unknown(key, requestFields...)
+			return seen(&mask, bitAttributes) && d.attributes(r)
 		}
+		if known, ok := d.requestField(r, key, &mask); known {
+			return ok
+		}
+		return d.unknown(key, requestFields...)
 	})
+}
+
+// requestField decodes the value of key when key is one of the request's fields that a
+// decision request and an OFREP context share (all but visitor and attributes): known
+// reports whether it is, ok whether its value decoded.
+func (d *fastDecoder) requestField(r *Request, key string, mask *uint32) (known, ok bool) {
+	switch key {
+	case "consent":
+		return true, seen(mask, bitConsent) && d.consent(r)
+	case "zone":
+		return true, seen(mask, bitZone) && d.strTo(&r.Zone)
+	case "history":
+		return true, seen(mask, bitHistory) && d.history(&r.History)
+	case "candidates":
+		return true, seen(mask, bitCandidates) && d.candidates(r)
+	case "impressions":
+		return true, seen(mask, bitImpressions) && d.impressions(r)
+	case "gpc":
+		return true, seen(mask, bitGPC) && d.boolTo(&r.GPC)
+	case "locale":
+		return true, seen(mask, bitLocale) && d.strTo(&r.Locale)
+	}
+	return false, false
 }
 
 func (d *fastDecoder) visitor(v *Visitor) bool {
@@ -396,7 +489,7 @@ func (d *fastDecoder) consent(r *Request) bool {
 		}
 		v, ok := d.str()
 		if c.Purposes == nil {
-			c.Purposes = make(map[string]string, 4)
+			c.Purposes = d.st.takePurposes()
 		}
 		c.Purposes[key] = v
 		return ok
@@ -413,19 +506,8 @@ func (d *fastDecoder) gppSid(c *Consent) bool {
 		c.GPPSid, ok = parseGPPSidString(s)
 		return ok
 	}
-	if !d.consume('[') {
-		return false
-	}
 	sids := make([]int, 0, 2)
-	for n := 0; ; n++ {
-		done, ok := d.nextElem(n)
-		if !ok {
-			return false
-		}
-		if done {
-			c.GPPSid = normalizeGPPSid(sids)
-			return true
-		}
+	ok := d.array(func(int) bool {
 		s, ok := d.number()
 		if !ok {
 			return false
@@ -435,7 +517,12 @@ func (d *fastDecoder) gppSid(c *Consent) bool {
 			return false // fractions, exponents, overflow: the slow path reports them
 		}
 		sids = append(sids, v)
+		return true
+	})
+	if ok {
+		c.GPPSid = normalizeGPPSid(sids)
 	}
+	return ok
 }
 
 // consentMode reads the Consent Mode object; signals other than the four are skipped.
@@ -450,65 +537,63 @@ func (d *fastDecoder) consentMode(c *Consent) bool {
 }
 
 func (d *fastDecoder) attributes(r *Request) bool {
-	r.Attributes = make(Attributes, 8)
-	return d.object(func(key string) bool {
-		var v Value
-		var ok bool
-		switch c := d.peek(); {
-		case c == '"':
-			v.Kind = KindString
-			v.Str, ok = d.str()
-		case c == 't' || c == 'f':
-			v.Kind = KindBool
-			var b bool
-			b, ok = d.boolean()
-			v.Str = strconv.FormatBool(b)
-		case c == 'n':
-			delete(r.Attributes, key) // null is absent, as a later duplicate would make it
-			return d.literal("null")
-		case c == '-' || (c >= '0' && c <= '9'):
-			v.Kind = KindNumber
-			if v.Str, ok = d.number(); ok {
-				var err error
-				v.Num, err = strconv.ParseFloat(v.Str, 64)
-				ok = err == nil
-			}
-		case c == '[':
-			v.Kind = KindList
-			v.List, ok = d.strings(nil)
+	r.Attributes = d.st.takeAttrs()
+	return d.object(func(key string) bool { return d.attribute(r.Attributes, key) })
+}
+
+// attribute decodes the value of the attribute key into attrs (an OFREP context's keys
+// other than the request's fields are attributes too).
+func (d *fastDecoder) attribute(attrs Attributes, key string) bool {
+	var v Value
+	var ok bool
+	switch c := d.peek(); {
+	case c == '"':
+		v.Kind = KindString
+		v.Str, ok = d.str()
+	case c == 't' || c == 'f':
+		v.Kind = KindBool
+		var b bool
+		b, ok = d.boolean()
+		v.Str = strconv.FormatBool(b)
+	case c == 'n':
+		delete(attrs, key) // null is absent, as a later duplicate would make it
+		return d.literal("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		v.Kind = KindNumber
+		if v.Str, ok = d.number(); ok {
+			var err error
+			v.Num, err = strconv.ParseFloat(v.Str, 64)
+			ok = err == nil
 		}
-		r.Attributes[key] = v
-		return ok
-	})
+	case c == '[':
+		v.Kind = KindList
+		v.List, ok = d.strings(nil)
+	}
+	attrs[key] = v
+	return ok
 }
 
 // strings reads an array of strings, appending to backing when given.
 func (d *fastDecoder) strings(backing *[]string) ([]string, bool) {
-	if !d.consume('[') {
-		return nil, false
-	}
 	var list []string
 	start := 0
 	if backing != nil {
 		start = len(*backing)
 	}
-	for n := 0; ; n++ {
-		done, ok := d.nextElem(n)
-		if !ok {
-			return nil, false
-		}
-		if done {
-			break
-		}
+	ok := d.array(func(int) bool {
 		s, ok := d.str()
 		if !ok {
-			return nil, false
+			return false
 		}
 		if backing != nil {
 			*backing = append(*backing, s)
 		} else {
 			list = append(list, s)
 		}
+		return true
+	})
+	if !ok {
+		return nil, false
 	}
 	if backing != nil {
 		// Full slice expression: later appends to the backing must not alias this list.
@@ -530,24 +615,16 @@ func (d *fastDecoder) itemID() (ItemID, bool) {
 }
 
 func (d *fastDecoder) itemIDs() ([]ItemID, bool) {
-	if !d.consume('[') {
+	ids := []ItemID{}
+	ok := d.array(func(int) bool {
+		id, ok := d.itemID()
+		ids = append(ids, id)
+		return ok
+	})
+	if !ok {
 		return nil, false
 	}
-	ids := []ItemID{}
-	for n := 0; ; n++ {
-		done, ok := d.nextElem(n)
-		if !ok {
-			return nil, false
-		}
-		if done {
-			return ids, true
-		}
-		id, ok := d.itemID()
-		if !ok {
-			return nil, false
-		}
-		ids = append(ids, id)
-	}
+	return ids, true
 }
 
 func (d *fastDecoder) history(h *History) bool {
@@ -565,28 +642,22 @@ func (d *fastDecoder) history(h *History) bool {
 }
 
 func (d *fastDecoder) candidates(r *Request) bool {
-	if !d.consume('[') {
-		return false
+	r.Candidates = d.st.cands
+	d.st.cands = nil
+	if r.Candidates == nil {
+		r.Candidates = make([]Candidate, 0, 16)
 	}
-	r.Candidates = make([]Candidate, 0, 16)
-	d.cats = make([]string, 0, 64)
-	for n := 0; ; n++ {
-		done, ok := d.nextElem(n)
-		if !ok {
-			return false
-		}
-		if done {
-			return true
-		}
+	d.cats = d.st.cats
+	if d.cats == nil {
+		d.cats = make([]string, 0, 64)
+	}
+	return d.array(func(n int) bool {
 		if n >= MaxCandidates {
 			return false // the slow path reports the limit
 		}
-		var c Candidate
-		if !d.candidate(&c) {
-			return false
-		}
-		r.Candidates = append(r.Candidates, c)
-	}
+		r.Candidates = append(r.Candidates, Candidate{})
+		return d.candidate(&r.Candidates[n])
+	})
 }
 
 func (d *fastDecoder) candidate(c *Candidate) bool {
@@ -594,19 +665,13 @@ func (d *fastDecoder) candidate(c *Candidate) bool {
 	return d.object(func(key string) bool {
 		switch key {
 		case "id":
-			if !seen(&mask, 1) {
-				return false
-			}
 			var ok bool
 			c.ID, ok = d.itemID()
-			return ok
+			return seen(&mask, 1) && ok
 		case "categories":
-			if !seen(&mask, 2) {
-				return false
-			}
 			var ok bool
 			c.Categories, ok = d.strings(&d.cats)
-			return ok
+			return seen(&mask, 2) && ok
 		default:
 			return d.unknown(key, "id", "categories")
 		}

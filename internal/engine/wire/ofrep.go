@@ -26,9 +26,12 @@ import (
 
 // The OpenFeature Remote Evaluation Protocol (OFREP, github.com/open-feature/protocol,
 // service/openapi.yaml) carries an evaluation context: {"context": {"targetingKey": ..., ...}}.
-// DecodeOFREPRequest rewrites it into the body of a decision request and decodes that with
-// DecodeRequest's own decoders, so every field (consent included) means exactly what it
-// means in POST /v1/decisions, with the same limits and checks.
+// DecodeOFREPRequest decodes the context in one pass into a decision request with the fast
+// decoder's own field decoders, so every field (consent included) means exactly what it
+// means in POST /v1/decisions, with the same limits and checks. What the fast decoder leaves
+// to encoding/json (escapes, nulls, wrong types) is rewritten into the body of a decision
+// request and decoded by DecodeRequest's path, which also words the errors;
+// FuzzDecodeOFREPContext checks that both ways read every context alike.
 
 // TargetingKey is the OFREP context key of the visitor id.
 const TargetingKey = "targetingKey"
@@ -54,14 +57,14 @@ const (
 type ofrepContext struct {
 	targetingKey, authenticated string
 	fields                      [maxOFREPFields]string
-	// attrs are the other keys: key as a JSON string literal (quotes included), raw value.
+	// attrs are the other keys: key, raw value.
 	attrs []rawMember
 	buf   [16]rawMember
 }
 
 type rawMember struct{ key, value string }
 
-func (c *ofrepContext) set(key, rawKey, raw string) {
+func (c *ofrepContext) set(key, raw string) {
 	switch key {
 	case TargetingKey:
 		c.targetingKey = raw
@@ -74,7 +77,7 @@ func (c *ofrepContext) set(key, rawKey, raw string) {
 				return
 			}
 		}
-		c.attrs = append(c.attrs, rawMember{rawKey, raw})
+		c.attrs = append(c.attrs, rawMember{key, raw})
 	}
 }
 
@@ -83,9 +86,83 @@ func (c *ofrepContext) set(key, rawKey, raw string) {
 // Every error is a *FieldError whose Field is the context key's path (context.targetingKey,
 // context.consent.personalization, context.postalCode); OFREPErrorCode classifies it.
 func DecodeOFREPRequest(body, scratch []byte) (*Request, []byte, error) {
+	return new(Decoder).DecodeOFREP(body, scratch)
+}
+
+// DecodeOFREP is DecodeOFREPRequest reusing the decoder's storage.
+func (dec *Decoder) DecodeOFREP(body, scratch []byte) (*Request, []byte, error) {
 	if len(body) > MaxBodyBytes {
 		return nil, scratch, &FieldError{Message: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
 	}
+	if req, ok := dec.fast(body, decodeOFREPFastInto); ok {
+		if err := req.validate(); err != nil {
+			return nil, scratch, ofrepError(err)
+		}
+		return req, scratch, nil
+	}
+	return decodeOFREPRewrite(body, scratch)
+}
+
+// decodeOFREPFast decodes a well-formed OFREP body in one pass, as decodeFast does a
+// decision request; ok=false leaves it to decodeOFREPRewrite.
+func decodeOFREPFast(body []byte) (req *Request, ok bool) {
+	return new(Decoder).fast(body, decodeOFREPFastInto)
+}
+
+// decodeOFREPFastInto is decodeOFREPFast into req, taking maps and slices from st.
+func decodeOFREPFastInto(body []byte, req *Request, st *storage) bool {
+	d := fastDecoder{s: string(body), st: st}
+	req.Attributes = st.takeAttrs()
+	found := false
+	ok := d.object(func(key string) bool {
+		if key != "context" {
+			return d.unknown(key, "context")
+		}
+		if found {
+			return false
+		}
+		found = true
+		return d.ofrepContext(req)
+	})
+	st.keepCats(d.cats)
+	d.ws()
+	return ok && d.i == len(d.s)
+}
+
+// ofrepContext decodes an evaluation context: targetingKey and authenticated are the
+// visitor, the request's other fields keep their names (exact keys only, so "Zone" is an
+// attribute), and every other key is an attribute.
+func (d *fastDecoder) ofrepContext(r *Request) bool {
+	if d.peek() == 'n' {
+		return d.literal("null")
+	}
+	var mask uint32
+	return d.object(func(key string) bool {
+		switch key {
+		case TargetingKey:
+			return seen(&mask, bitTargetingKey) && d.strTo(&r.Visitor.ID)
+		case "authenticated":
+			return seen(&mask, bitAuthenticated) && d.boolTo(&r.Visitor.Authenticated)
+		}
+		if known, ok := d.requestField(r, key, &mask); known {
+			return ok
+		}
+		return d.attribute(r.Attributes, key)
+	})
+}
+
+// ofrepError turns a decision request's error into the context's.
+func ofrepError(err error) *FieldError {
+	fe, ok := err.(*FieldError)
+	if !ok {
+		fe = &FieldError{Message: err.Error()}
+	}
+	return &FieldError{Field: ofrepField(fe.Field), Message: fe.Message}
+}
+
+// decodeOFREPRewrite is DecodeOFREPRequest's general path: it rewrites the context into
+// the body of a decision request in scratch and decodes that.
+func decodeOFREPRewrite(body, scratch []byte) (*Request, []byte, error) {
 	c := &ofrepContext{}
 	c.attrs = c.buf[:0]
 	s := string(body)
@@ -96,13 +173,9 @@ func DecodeOFREPRequest(body, scratch []byte) (*Request, []byte, error) {
 		}
 	}
 	scratch = c.appendRequest(scratch[:0])
-	req, err := decodeUnbounded(scratch)
+	req, err := new(Decoder).decodeUnbounded(scratch)
 	if err != nil {
-		fe, ok := err.(*FieldError)
-		if !ok {
-			fe = &FieldError{Message: err.Error()}
-		}
-		return nil, scratch, &FieldError{Field: ofrepField(fe.Field), Message: fe.Message}
+		return nil, scratch, ofrepError(err)
 	}
 	return req, scratch, nil
 }
@@ -130,30 +203,15 @@ func (c *ofrepContext) scanContext(d *fastDecoder) bool {
 	if d.peek() == 'n' {
 		return d.literal("null")
 	}
-	if !d.consume('{') {
-		return false
-	}
-	for n := 0; ; n++ {
-		if d.consume('}') {
-			return true
-		}
-		if n > 0 && !d.consume(',') {
-			return false
-		}
-		d.ws()
-		start := d.i
-		key, ok := d.str()
-		if !ok || !d.consume(':') {
-			return false
-		}
-		rawKey := d.s[start : start+len(key)+2]
+	return d.object(func(key string) bool {
 		d.ws()
 		v := d.i
 		if !d.skip(0) {
 			return false
 		}
-		c.set(key, rawKey, d.s[v:d.i])
-	}
+		c.set(key, d.s[v:d.i])
+		return true
+	})
 }
 
 // scanSlow reads the body with encoding/json, which also words the errors.
@@ -170,7 +228,7 @@ func (c *ofrepContext) scanSlow(body []byte) error {
 		return fe
 	}
 	for key, v := range env.Context {
-		c.set(key, string(AppendString(nil, key)), string(v))
+		c.set(key, string(v))
 	}
 	return nil
 }
@@ -203,7 +261,7 @@ func (c *ofrepContext) appendRequest(dst []byte) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, a.key...)
+		dst = AppendString(dst, a.key)
 		dst = append(dst, ':')
 		dst = append(dst, a.value...)
 	}

@@ -21,8 +21,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -140,7 +142,9 @@ func (a *Attributes) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	out := make(Attributes, len(raw))
-	for name, v := range raw {
+	// By name, so that of several bad attributes the same one is always reported.
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
+		v := raw[name]
 		val, err := parseValue(v)
 		if err != nil {
 			return &FieldError{Field: "attributes." + name, Message: err.Error()}
@@ -211,17 +215,42 @@ func DecodeRequest(body []byte) (*Request, error) {
 	if len(body) > MaxBodyBytes {
 		return nil, &FieldError{Message: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
 	}
-	return decodeUnbounded(body)
+	return new(Decoder).Decode(body)
 }
 
-// decodeUnbounded is DecodeRequest without the size limit, for bodies whose caller checked
-// the size of what was received (an OFREP request is rewritten into a slightly larger one).
-func decodeUnbounded(body []byte) (*Request, error) {
-	req, ok := decodeFast(body)
+// Decoder decodes request bodies into the maps and slices of the request it decoded before,
+// so a steady stream of requests decodes with few allocations. The request a Decode returns
+// is valid until the next Decode; a Decoder is not safe for concurrent use (pool them).
+// Its answers are DecodeRequest's and DecodeOFREPRequest's.
+type Decoder struct {
+	req Request
+	st  storage
+}
+
+// Decode is DecodeRequest reusing the decoder's storage.
+func (dec *Decoder) Decode(body []byte) (*Request, error) {
+	if len(body) > MaxBodyBytes {
+		return nil, &FieldError{Message: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
+	}
+	return dec.decodeUnbounded(body)
+}
+
+// fast runs a fast decoder into the decoder's request, which gets the storage of the
+// request decoded before.
+func (dec *Decoder) fast(body []byte, decode func([]byte, *Request, *storage) bool) (*Request, bool) {
+	dec.st.reclaim(&dec.req)
+	dec.req = Request{}
+	return &dec.req, decode(body, &dec.req, &dec.st)
+}
+
+// decodeUnbounded is Decode without the size limit, for bodies whose caller checked the
+// size of what was received (an OFREP request is rewritten into a slightly larger one).
+func (dec *Decoder) decodeUnbounded(body []byte) (*Request, error) {
+	req, ok := dec.fast(body, decodeFastInto)
 	if !ok {
-		req = &Request{}
-		if err := json.Unmarshal(body, req); err != nil {
-			return nil, toFieldError(err)
+		var err error
+		if req, err = decodeSlow(body); err != nil {
+			return nil, err
 		}
 	}
 	if err := req.validate(); err != nil {
