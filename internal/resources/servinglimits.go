@@ -20,8 +20,6 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
-
-	"github.com/ethos-operator/ethos/internal/engine/wire"
 )
 
 // Flag names of the engine's serving limits, set per install on the manager.
@@ -37,6 +35,10 @@ const (
 	engineDefaultMaxConnections   = 1024
 	engineDefaultMaxInFlight      = 256
 	engineDefaultMaxBytesInFlight = 32 << 20
+	// engineMinBytesInFlight is the engine's request body limit (wire.MaxBodyBytes), the least
+	// --max-bytes-in-flight it accepts; resources cannot import wire (wire's tests import the
+	// compiler, which imports resources).
+	engineMinBytesInFlight = 1 << 20
 )
 
 // EngineLimits are the decision engine's serving limits the manager passes to every engine it
@@ -63,7 +65,7 @@ func (l *EngineLimits) flags() []limitFlag {
 			"most open connections to one engine replica's decision API; more wait until one closes (0: no cap)"},
 		{FlagEngineMaxInFlight, "max-in-flight", &l.MaxInFlight, 1, engineDefaultMaxInFlight,
 			"most decision requests one engine replica answers at once; more get 503 with Retry-After: 1"},
-		{FlagEngineMaxBytesInFlight, "max-bytes-in-flight", &l.MaxBytesInFlight, wire.MaxBodyBytes, engineDefaultMaxBytesInFlight,
+		{FlagEngineMaxBytesInFlight, "max-bytes-in-flight", &l.MaxBytesInFlight, engineMinBytesInFlight, engineDefaultMaxBytesInFlight,
 			"most request-body bytes one engine replica reads at once; more get 503 with Retry-After: 1. Raise it with the memory limit"},
 	}
 }

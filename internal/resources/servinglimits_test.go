@@ -25,6 +25,7 @@ import (
 
 	ethosv1alpha1 "github.com/ethos-operator/ethos/api/v1alpha1"
 	"github.com/ethos-operator/ethos/internal/engine/server"
+	"github.com/ethos-operator/ethos/internal/engine/wire"
 )
 
 func TestEngineLimitFlags(t *testing.T) {
@@ -73,6 +74,6 @@ func TestEngineLimitFlags(t *testing.T) {
 // TestEngineLimitDefaultsMatchTheEngine: the manager's help names the engine's defaults.
 func TestEngineLimitDefaultsMatchTheEngine(t *testing.T) {
 	g := NewWithT(t)
-	g.Expect([]int64{engineDefaultMaxConnections, engineDefaultMaxInFlight, engineDefaultMaxBytesInFlight}).To(Equal(
-		[]int64{int64(server.DefaultLimits.MaxConnections), int64(server.DefaultLimits.MaxInFlight), server.DefaultLimits.MaxBytesInFlight}))
+	g.Expect([]int64{engineDefaultMaxConnections, engineDefaultMaxInFlight, engineDefaultMaxBytesInFlight, engineMinBytesInFlight}).To(Equal(
+		[]int64{int64(server.DefaultLimits.MaxConnections), int64(server.DefaultLimits.MaxInFlight), server.DefaultLimits.MaxBytesInFlight, wire.MaxBodyBytes}))
 }
