@@ -76,6 +76,8 @@ func run(args []string) error {
 		"most decision requests answered at once; more are answered 503 with Retry-After: 1")
 	maxBytesInFlight := fs.Int64("max-bytes-in-flight", server.DefaultLimits.MaxBytesInFlight,
 		"most request-body bytes read at once (each request reserves its Content-Length, or 1 MiB); more are answered 503 with Retry-After: 1")
+	maxConnections := fs.Int("max-connections", server.DefaultLimits.MaxConnections,
+		"most open connections to the decision API; more wait in the listen queue until one closes (0: no cap)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,7 +88,7 @@ func run(args []string) error {
 	if *reload <= 0 {
 		return fmt.Errorf("--reload-interval must be positive")
 	}
-	limits := server.Limits{MaxInFlight: *maxInFlight, MaxBytesInFlight: *maxBytesInFlight}
+	limits := server.Limits{MaxInFlight: *maxInFlight, MaxBytesInFlight: *maxBytesInFlight, MaxConnections: *maxConnections}
 	if err := limits.Validate(); err != nil {
 		return err
 	}

@@ -170,6 +170,7 @@ func TestRunRejectsBadLimits(t *testing.T) {
 	for args, want := range map[string]string{
 		"--max-in-flight=0":          "--max-in-flight must be at least 1, got 0",
 		"--max-bytes-in-flight=4096": "--max-bytes-in-flight must be at least 1048576 (the request body limit), got 4096",
+		"--max-connections=-1":       "--max-connections must be at least 1, or 0 for no cap, got -1",
 	} {
 		if err := run([]string{args}); err == nil || err.Error() != want {
 			t.Errorf("run(%s) = %v, want %q", args, err, want)

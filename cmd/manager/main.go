@@ -115,6 +115,7 @@ func main() {
 	engineNetwork.BindFlags(flag.CommandLine)
 	var engineDefaults resources.Options
 	engineDefaults.BindDefaultFlags(flag.CommandLine)
+	engineDefaults.Limits.BindFlags(flag.CommandLine)
 	flag.Parse()
 	if _, err := engineDefaults.EngineResources(); err != nil {
 		setupLog.Error(err, "Invalid engine defaults")
@@ -198,6 +199,7 @@ func main() {
 	engine := resources.Options{
 		Image: engineImage, Network: engineNetwork,
 		DefaultRequests: engineDefaults.DefaultRequests, DefaultLimits: engineDefaults.DefaultLimits,
+		Limits: engineDefaults.Limits,
 	}
 	if err := controller.Setup(context.Background(), mgr, engine, watchNamespaces...); err != nil {
 		setupLog.Error(err, "Failed to set up controllers")

@@ -116,14 +116,27 @@ var engineNetworkArgs = []string{
 	"{{- end }}",
 }
 
-// engineDefaultArgs are the manager's engine default flags from engine.defaultResources, after
-// the network flags; nothing at the defaults (the manager's built-in ones).
+// engineDefaultArgs are the manager's engine default flags from engine.defaultResources and
+// engine.servingLimits, after the network flags; nothing at the defaults (the manager's
+// built-in ones, and the engine's own limits). A limit of 0 is a value (no connection cap), so
+// the limits test for null, not for truth.
 var engineDefaultArgs = []string{
 	"{{- with .Values.engine.defaultResources.requests }}",
 	`- {{ printf "--` + resources.FlagDefaultRequests + `=%s" (include "ethos.labelSelector" .) | quote }}`,
 	"{{- end }}",
 	"{{- with .Values.engine.defaultResources.limits }}",
 	`- {{ printf "--` + resources.FlagDefaultLimits + `=%s" (include "ethos.labelSelector" .) | quote }}`,
+	"{{- end }}",
+	"{{- with .Values.engine.servingLimits }}",
+	"{{- if not (kindIs \"invalid\" .maxConnections) }}",
+	`- {{ printf "--` + resources.FlagEngineMaxConnections + `=%d" (int64 .maxConnections) | quote }}`,
+	"{{- end }}",
+	"{{- if not (kindIs \"invalid\" .maxInFlight) }}",
+	`- {{ printf "--` + resources.FlagEngineMaxInFlight + `=%d" (int64 .maxInFlight) | quote }}`,
+	"{{- end }}",
+	"{{- if not (kindIs \"invalid\" .maxBytesInFlight) }}",
+	`- {{ printf "--` + resources.FlagEngineMaxBytesInFlight + `=%d" (int64 .maxBytesInFlight) | quote }}`,
+	"{{- end }}",
 	"{{- end }}",
 }
 

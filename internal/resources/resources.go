@@ -90,6 +90,9 @@ type Options struct {
 	// that set no spec.engine.resources (--engine-default-requests, --engine-default-limits);
 	// nil keeps the built-in half. Checked at start by EngineResources.
 	DefaultRequests, DefaultLimits corev1.ResourceList
+	// Limits are the engine's serving limits (--engine-max-connections and the like); unset
+	// ones keep the engine's defaults.
+	Limits EngineLimits
 }
 
 // DefaultResources are the engine container's resources when spec.engine.resources is empty:
@@ -174,11 +177,11 @@ func Deployment(c *ethosv1alpha1.Campaign, opts Options, configHash string) *app
 		WithName(ContainerName).
 		WithImage(opts.Image).
 		WithCommand("/decision-engine").
-		WithArgs(
-			"--config", ConfigDir+"/"+document.FileName,
-			"--listen", ":"+strconv.Itoa(HTTPPort),
-			"--ops-listen", ":"+strconv.Itoa(HealthPort),
-		).
+		WithArgs(append([]string{
+			"--config", ConfigDir + "/" + document.FileName,
+			"--listen", ":" + strconv.Itoa(HTTPPort),
+			"--ops-listen", ":" + strconv.Itoa(HealthPort),
+		}, opts.Limits.args()...)...).
 		WithPorts(
 			corev1ac.ContainerPort().WithName(HTTPPortName).WithContainerPort(HTTPPort).WithProtocol(corev1.ProtocolTCP),
 			corev1ac.ContainerPort().WithName(HealthPortName).WithContainerPort(HealthPort).WithProtocol(corev1.ProtocolTCP),

@@ -27,6 +27,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	goflag "flag"
 	"io"
 	"maps"
 	"os"
@@ -43,6 +44,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
@@ -241,6 +243,10 @@ func TestChartRejectsWrongValues(t *testing.T) {
 		"rbac.watchNamespaces={shop,Web}":                 "/rbac/watchNamespaces/1",
 		"rbac.watchNamespaces={shop,shop}":                "/rbac/watchNamespaces",
 		"monitoring.podMonitor.interval=soon":             "/monitoring/podMonitor/interval",
+		"engine.servingLimits.maxConnections=-1":          "/engine/servingLimits/maxConnections",
+		"engine.servingLimits.maxInFlight=0":              "/engine/servingLimits/maxInFlight",
+		"engine.servingLimits.maxBytesInFlight=4096":      "/engine/servingLimits/maxBytesInFlight",
+		"engine.servingLimits.maxConnection=10":           "maxConnection",
 	} {
 		t.Run(set, func(t *testing.T) {
 			g := NewWithT(t)
@@ -377,6 +383,43 @@ func TestChartEngineNetwork(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := NewWithT(t)
 			g.Expect(engineNetwork(t, managerArgs(t, mustTemplate(t, tc.set...)))).To(Equal(tc.want))
+		})
+	}
+}
+
+// TestChartEngineServingLimits: engine.servingLimits become the manager's --engine-max-* flags,
+// parsed as the manager parses them; null (the default) passes none, 0 connections is a value.
+func TestChartEngineServingLimits(t *testing.T) {
+	for name, tc := range map[string]struct {
+		set  []string
+		want resources.EngineLimits
+	}{
+		"defaults": {},
+		"every limit": {
+			set: []string{"engine.servingLimits.maxConnections=4096", "engine.servingLimits.maxInFlight=512",
+				"engine.servingLimits.maxBytesInFlight=67108864"},
+			want: resources.EngineLimits{MaxConnections: ptr.To[int64](4096), MaxInFlight: ptr.To[int64](512),
+				MaxBytesInFlight: ptr.To[int64](64 << 20)},
+		},
+		"no connection cap": {
+			set:  []string{"engine.servingLimits.maxConnections=0"},
+			want: resources.EngineLimits{MaxConnections: ptr.To[int64](0)},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := NewWithT(t)
+			var l resources.EngineLimits
+			fs := goflag.NewFlagSet("manager", goflag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			l.BindFlags(fs)
+			var mine []string
+			for _, a := range managerArgs(t, mustTemplate(t, tc.set...)) {
+				if strings.HasPrefix(a, "--engine-max-") {
+					mine = append(mine, a)
+				}
+			}
+			g.Expect(fs.Parse(mine)).To(Succeed())
+			g.Expect(l).To(Equal(tc.want))
 		})
 	}
 }

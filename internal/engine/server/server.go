@@ -41,6 +41,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 
 	"github.com/ethos-operator/ethos/internal/engine/evaluator"
 	"github.com/ethos-operator/ethos/internal/engine/wire"
@@ -67,6 +68,8 @@ type Server struct {
 	slots chan struct{}
 	// bodyBytes bounds the request bytes being read at once.
 	bodyBytes byteBudget
+	// maxConns caps the decision API's open connections (Limits.MaxConnections).
+	maxConns int
 }
 
 // Limits bound what the engine holds in flight, so no burst of requests can push it past
@@ -79,12 +82,17 @@ type Limits struct {
 	// (--max-bytes-in-flight). A request reserves its Content-Length, or the 1 MiB body
 	// limit when it sends none; at least wire.MaxBodyBytes.
 	MaxBytesInFlight int64
+	// MaxConnections is the most open connections to the decision API (--max-connections);
+	// past it new connections wait in the listen queue until one closes. 0: no cap.
+	MaxConnections int
 }
 
 // DefaultLimits fit the engine's default 256Mi memory limit: 32 MiB of bodies in flight
 // is at most about 64 MiB of buffers while they are read and decoded, and 256 decisions of
-// microseconds each at once is far more than one replica's cores answer.
-var DefaultLimits = Limits{MaxInFlight: 256, MaxBytesInFlight: 32 << 20}
+// microseconds each at once is far more than one replica's cores answer. 1,024 connections
+// (about 4 KiB of buffers each when idle, a few MiB in all) is well under the container's
+// default open-file limit and far more than an ingress or a service mesh keeps to one pod.
+var DefaultLimits = Limits{MaxInFlight: 256, MaxBytesInFlight: 32 << 20, MaxConnections: 1024}
 
 // Validate reports a limit that cannot work, naming its flag.
 func (l Limits) Validate() error {
@@ -93,6 +101,9 @@ func (l Limits) Validate() error {
 	}
 	if l.MaxBytesInFlight < wire.MaxBodyBytes {
 		return fmt.Errorf("--max-bytes-in-flight must be at least %d (the request body limit), got %d", wire.MaxBodyBytes, l.MaxBytesInFlight)
+	}
+	if l.MaxConnections < 0 {
+		return fmt.Errorf("--max-connections must be at least 1, or 0 for no cap, got %d", l.MaxConnections)
 	}
 	return nil
 }
@@ -104,6 +115,7 @@ func (s *Server) SetLimits(l Limits) error {
 	}
 	s.slots = make(chan struct{}, l.MaxInFlight)
 	s.bodyBytes = byteBudget{limit: l.MaxBytesInFlight}
+	s.maxConns = l.MaxConnections
 	return nil
 }
 
@@ -479,7 +491,11 @@ func newHTTPServer(h http.Handler) *http.Server {
 
 // Serve answers on the two listeners until ctx is cancelled, then marks itself not ready,
 // stops accepting and lets requests in flight finish (up to ShutdownTimeout).
+// The decision API accepts at most Limits.MaxConnections connections at once.
 func (s *Server) Serve(ctx context.Context, api, ops net.Listener) error {
+	if s.maxConns > 0 {
+		api = netutil.LimitListener(api, s.maxConns)
+	}
 	apiSrv, opsSrv := newHTTPServer(s.DecisionHandler()), newHTTPServer(s.OpsHandler())
 	errs := make(chan error, 2)
 	go func() { errs <- apiSrv.Serve(api) }()
