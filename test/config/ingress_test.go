@@ -31,14 +31,14 @@ import (
 	"github.com/ethos-operator/ethos/internal/resources"
 )
 
-// TestIngressSample: config/samples/ingress (docs/ingress.md) routes only the decision API's
+// TestIngressSample: config/ingress (docs/ingress.md) routes only the decision API's
 // paths to the spring-running sample's engine Service on its named decision port, refuses bodies
 // at the engine's limit, leaves CORS to the engine, and is valid for the API server (dry run).
 func TestIngressSample(t *testing.T) {
 	g := NewWithT(t)
 	const ns = "shop"
 	ing := readSample[networkingv1.Ingress](t, "ingress/spring-running-engine.yaml", ns)
-	campaign := readSample[ethosv1alpha1.Campaign](t, "03-campaign-spring-running.yaml", ns)
+	campaign := readSample[ethosv1alpha1.Campaign](t, "samples/03-campaign-spring-running.yaml", ns)
 
 	paths := map[string]networkingv1.PathType{}
 	for _, r := range ing.Spec.Rules {

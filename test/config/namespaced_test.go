@@ -211,8 +211,8 @@ func TestNamespacedManager(t *testing.T) {
 
 	// The same policy and Campaign in a namespace not watched, then in the watched one.
 	for _, ns := range []string{other, shop} {
-		g.Expect(admin.Create(ctx, readSample[ethosv1alpha1.ConsentPolicy](t, "01-consentpolicy-eu-web.yaml", ns))).To(Succeed())
-		g.Expect(admin.Create(ctx, readSample[ethosv1alpha1.Campaign](t, "03-campaign-spring-running.yaml", ns))).To(Succeed())
+		g.Expect(admin.Create(ctx, readSample[ethosv1alpha1.ConsentPolicy](t, "samples/01-consentpolicy-eu-web.yaml", ns))).To(Succeed())
+		g.Expect(admin.Create(ctx, readSample[ethosv1alpha1.Campaign](t, "samples/03-campaign-spring-running.yaml", ns))).To(Succeed())
 	}
 
 	// The watched namespace gets its engine objects, status and the policy's finalizer.
@@ -314,13 +314,13 @@ func startManager(t *testing.T, ctx context.Context, cfg *rest.Config, watched [
 	}
 }
 
-// readSample decodes a file of config/samples, placed in namespace ns.
+// readSample decodes a file under config/ (samples/…, ingress/…), placed in namespace ns.
 func readSample[T any, P interface {
 	*T
 	client.Object
 }](t *testing.T, file, ns string) P {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", file))
+	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", file))
 	if err != nil {
 		t.Fatalf("failed to read sample: %v", err)
 	}
